@@ -1,0 +1,1 @@
+"""PowerTrader's paper-trading exchange: trades without money, offline by default."""

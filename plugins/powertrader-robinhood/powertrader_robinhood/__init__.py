@@ -1,0 +1,1 @@
+"""PowerTrader's Robinhood exchange: the official Robinhood Crypto Trading API."""

@@ -1,0 +1,171 @@
+"""The exception hierarchy of PowerTrader.
+
+Every error the library raises on purpose is an :class:`ExchangeError`, so a caller that wants
+to survive any exchange failure catches one class. Below it, the classes say what went wrong in
+a way a caller can act on::
+
+    ExchangeError                      base: .exchange, .operation, .message
+    ├── ExchangeConnectionError        timeouts, DNS, resets, 5xx, maintenance (retryable)
+    ├── ExchangeAuthenticationError    bad or missing keys, signature refused
+    ├── ExchangeRateLimitError         429 and friends; .retry_after in seconds when known
+    ├── ExchangeOrderError             the exchange refused or lost an order
+    │   ├── InsufficientFundsError
+    │   ├── InvalidOrderError          bad amount, price, precision, minimums
+    │   └── OrderNotFoundError
+    ├── SymbolNotSupportedError        the exchange does not list that market
+    ├── RegionNotSupportedError        the exchange does not serve that region
+    ├── NotSupportedError              the exchange (or plugin) lacks that capability
+    ├── ConfigurationError             missing or invalid configuration and credentials
+    └── PluginError                    a plugin failed to load or broke the contract
+
+Messages name the exchange and the operation (``kraken get_market_data: ...``) and never carry
+a secret: whoever raises one passes only text that is safe to log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ConfigurationError",
+    "ExchangeAuthenticationError",
+    "ExchangeConnectionError",
+    "ExchangeError",
+    "ExchangeOrderError",
+    "ExchangeRateLimitError",
+    "InsufficientFundsError",
+    "InvalidOrderError",
+    "NotSupportedError",
+    "OrderNotFoundError",
+    "PluginError",
+    "RegionNotSupportedError",
+    "SymbolNotSupportedError",
+]
+
+
+class ExchangeError(Exception):
+    """Base of every PowerTrader error.
+
+    ``exchange`` and ``operation`` are kept as attributes so that callers (the manager's health
+    tracker, the command line) can report them without parsing the message.
+    """
+
+    #: Whether repeating the same read may succeed. Orders never retry on this alone.
+    retryable: bool = False
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        exchange: str | None = None,
+        operation: str | None = None,
+    ) -> None:
+        self.message = message
+        self.exchange = exchange
+        self.operation = operation
+        super().__init__(self._compose())
+
+    def _compose(self) -> str:
+        prefix = " ".join(part for part in (self.exchange, self.operation) if part)
+        if prefix and self.message:
+            return f"{prefix}: {self.message}"
+        return prefix or self.message
+
+    def _extra_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments do not survive the default pickling of exceptions; errors
+        # cross process boundaries (journals, workers), so rebuild them explicitly.
+        kwargs = {"exchange": self.exchange, "operation": self.operation, **self._extra_kwargs()}
+        return (_rebuild_error, (type(self), self.message, kwargs))
+
+
+def _rebuild_error(cls: type[ExchangeError], message: str, kwargs: dict[str, Any]) -> ExchangeError:
+    return cls(message, **kwargs)
+
+
+class ExchangeConnectionError(ExchangeError):
+    """The exchange could not be reached or did not answer properly.
+
+    ``request_sent`` tells whether the request may have reached the exchange: ``False`` when it
+    provably did not (DNS failure, connection refused), ``True`` or ``None`` (unknown) otherwise.
+    Order safety depends on it: an order whose request may have been sent is reconciled, never
+    blindly resent.
+    """
+
+    retryable = True
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        exchange: str | None = None,
+        operation: str | None = None,
+        request_sent: bool | None = None,
+    ) -> None:
+        self.request_sent = request_sent
+        super().__init__(message, exchange=exchange, operation=operation)
+
+    def _extra_kwargs(self) -> dict[str, Any]:
+        return {"request_sent": self.request_sent}
+
+
+class ExchangeAuthenticationError(ExchangeError):
+    """The exchange refused the credentials (or there were none for a private call)."""
+
+
+class ExchangeRateLimitError(ExchangeError):
+    """The exchange says we asked too often; ``retry_after`` (seconds) when it said so."""
+
+    retryable = True
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        exchange: str | None = None,
+        operation: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, exchange=exchange, operation=operation)
+
+    def _extra_kwargs(self) -> dict[str, Any]:
+        return {"retry_after": self.retry_after}
+
+
+class ExchangeOrderError(ExchangeError):
+    """The exchange refused, or cannot find, an order. Final: never retried."""
+
+
+class InsufficientFundsError(ExchangeOrderError):
+    """The account cannot pay for the order."""
+
+
+class InvalidOrderError(ExchangeOrderError):
+    """The order breaks a rule of the market: amount, price, precision, minimum size or cost."""
+
+
+class OrderNotFoundError(ExchangeOrderError):
+    """No order with that id exists at the exchange."""
+
+
+class SymbolNotSupportedError(ExchangeError):
+    """The exchange does not list that market."""
+
+
+class RegionNotSupportedError(ExchangeError):
+    """The exchange does not serve the configured region."""
+
+
+class NotSupportedError(ExchangeError):
+    """The exchange or its plugin lacks the capability asked for."""
+
+
+class ConfigurationError(ExchangeError):
+    """Configuration or credentials are missing, malformed or cannot be decrypted."""
+
+
+class PluginError(ExchangeError):
+    """A plugin could not be loaded, or broke the plugin contract."""

@@ -1,0 +1,228 @@
+"""``AbstractExchange``: the contract every exchange plugin implements.
+
+A plugin subclasses it, names itself (``name``), declares the regions it serves and the
+credential fields it needs, and implements the seed's four coroutines (``initialize``,
+``get_market_data``, ``place_order``, ``get_balance``). Everything else has a default: a
+capability the plugin does not implement raises :class:`NotSupportedError` naming the exchange
+and the operation, never a silent ``None``; ``estimate_fill`` walks the order book and applies
+the taker fee, and ``get_market_data_batch`` asks for each symbol concurrently.
+
+Use it as ``async with exchange:``: entering initialises, leaving closes every session.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import AsyncIterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from powertrader_core import symbols
+from powertrader_core._types import to_decimal
+from powertrader_core.errors import ExchangeConnectionError, NotSupportedError
+from powertrader_core.models import (
+    Balance,
+    FillEstimate,
+    MarketData,
+    OrderBook,
+    OrderRequest,
+    OrderResult,
+    Side,
+    TradingFees,
+)
+from powertrader_core.routing import estimate_from_book
+
+__all__ = ["OPTIONAL_OPERATIONS", "AbstractExchange"]
+
+#: The contract's methods that have a default; a plugin "supports" one when it overrides it.
+OPTIONAL_OPERATIONS = (
+    "cancel_order",
+    "get_order",
+    "get_open_orders",
+    "get_order_book",
+    "get_trading_fees",
+    "watch_market_data",
+)
+
+
+def _default_name(cls_name: str) -> str:
+    base = re.sub(r"Exchange$", "", cls_name) or cls_name
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", base).lower()
+
+
+class AbstractExchange(abc.ABC):
+    """Base class for all exchange implementations.
+
+    Class attributes a plugin sets:
+
+    - ``name``: the registered name (``"kraken"``). Defaults to the class name without
+      ``Exchange`` in snake case. An instance created under another name (a second account)
+      carries that name instead.
+    - ``regions``: the regions served (``"us"``, ``"eu"``, ``"global"``).
+    - ``required_credentials``: configuration keys private calls need (``api_key``, ...).
+    - ``streaming``: True when ``watch_market_data`` pushes updates (websockets).
+    """
+
+    name: str = ""
+    regions: ClassVar[Sequence[str]] = ("global",)
+    required_credentials: ClassVar[Sequence[str]] = ()
+    streaming: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("name"):
+            cls.name = _default_name(cls.__name__)
+
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        # The configuration holds secrets: it is never printed (see __repr__).
+        self.config: dict[str, Any] = dict(config or {})
+        self.name = type(self).name
+        self._initialized = False
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+    # ---- the seed's contract -------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def initialize(self) -> bool:
+        """Connect (load markets, check credentials); True when ready."""
+
+    @abc.abstractmethod
+    async def get_market_data(self, symbol: str) -> MarketData:
+        """The current quote for a canonical symbol (``BTC-USD``)."""
+
+    @abc.abstractmethod
+    async def place_order(self, order_request: OrderRequest) -> OrderResult:
+        """Send an order; the request was validated when it was built."""
+
+    @abc.abstractmethod
+    async def get_balance(self, asset: str | None = None) -> dict[str, Decimal]:
+        """Total balance per asset; with ``asset``, a one-entry dict for that asset."""
+
+    def get_supported_regions(self) -> list[str]:
+        """The regions this exchange serves."""
+        return list(self.regions)
+
+    def normalize_symbol(self, symbol: str) -> str:
+        """Canonical ``BASE-QUOTE`` to the exchange's own form."""
+        return symbols.to_exchange_format(symbol, self.name)
+
+    def denormalize_symbol(self, exchange_symbol: str) -> str:
+        """The exchange's own form back to canonical ``BASE-QUOTE``."""
+        return symbols.from_exchange_format(exchange_symbol, self.name)
+
+    # ---- what trading needs beyond the seed ------------------------------------------------
+
+    async def cancel_order(self, order_id: str, symbol: str | None = None) -> OrderResult:
+        """Cancel an open order; returns its state after the cancel."""
+        raise self._unsupported("cancel_order")
+
+    async def get_order(
+        self,
+        order_id: str | None = None,
+        symbol: str | None = None,
+        *,
+        client_order_id: str | None = None,
+    ) -> OrderResult:
+        """One order, by the exchange's id or by our ``client_order_id``."""
+        raise self._unsupported("get_order")
+
+    async def get_open_orders(self, symbol: str | None = None) -> list[OrderResult]:
+        """Orders still open, for reconciliation where lookup by client id is impossible."""
+        raise self._unsupported("get_open_orders")
+
+    async def get_order_book(self, symbol: str, depth: int = 20) -> OrderBook:
+        """Bids and asks, ``depth`` levels a side at most."""
+        raise self._unsupported("get_order_book")
+
+    async def get_trading_fees(self, symbol: str) -> TradingFees:
+        """Maker and taker rates: the account's own where known, else the published ones."""
+        raise self._unsupported("get_trading_fees")
+
+    async def get_balance_details(self, asset: str | None = None) -> dict[str, Balance]:
+        """Free, used and total per asset. The default knows only totals (all free)."""
+        totals = await self.get_balance(asset)
+        return {
+            name: Balance(asset=name, free=amount, used=Decimal(0), total=amount)
+            for name, amount in totals.items()
+        }
+
+    async def get_market_data_batch(self, symbols: Sequence[str]) -> dict[str, MarketData]:
+        """Quotes for many symbols. Plugins with a batched endpoint override this."""
+        import asyncio  # deferred: keeps the core's import light
+
+        results = await asyncio.gather(*(self.get_market_data(s) for s in symbols))
+        return dict(zip(symbols, results, strict=True))
+
+    def watch_market_data(self, symbols: Sequence[str]) -> AsyncIterator[MarketData]:
+        """Pushed quote updates (websockets). Only where ``streaming`` is True."""
+        raise self._unsupported("watch_market_data")
+
+    async def estimate_fill(
+        self, symbol: str, side: Side | str, amount: Decimal | float | str
+    ) -> FillEstimate:
+        """Average price, fee and total cost of filling ``amount`` now.
+
+        The default walks the order book and applies the taker fee; a plugin with a better
+        source (an exchange-side quote for a size) overrides it.
+        """
+        import asyncio
+
+        size = to_decimal(amount)
+        book, fees = await asyncio.gather(
+            self.get_order_book(symbol, depth=100), self.get_trading_fees(symbol)
+        )
+        estimate = estimate_from_book(book, side, size, fees.taker)
+        return estimate.model_copy(update={"exchange": self.name})
+
+    async def close(self) -> None:
+        """Release sessions and connections. Safe to call more than once."""
+        self._closed = True
+
+    # ---- helpers for plugins and callers ---------------------------------------------------
+
+    @property
+    def has_credentials(self) -> bool:
+        """True when every field in ``required_credentials`` is configured."""
+        return all(self.config.get(key) for key in self.required_credentials)
+
+    def supports(self, operation: str) -> bool:
+        """True when this exchange implements ``operation`` rather than inheriting the refusal."""
+        method = getattr(type(self), operation, None)
+        base = getattr(AbstractExchange, operation, None)
+        if method is None:
+            return False
+        if operation == "watch_market_data":
+            return self.streaming and method is not base
+        return base is None or method is not base
+
+    async def ensure_initialized(self) -> None:
+        """Initialise once, on first use; a failed initialise raises a connection error."""
+        if self._initialized:
+            return
+        if not await self.initialize():
+            raise ExchangeConnectionError(
+                "could not initialise", exchange=self.name, operation="initialize"
+            )
+        self._initialized = True
+
+    def _unsupported(self, operation: str) -> NotSupportedError:
+        return NotSupportedError(
+            f"{type(self).__name__} does not support {operation}",
+            exchange=self.name,
+            operation=operation,
+        )
+
+    async def __aenter__(self) -> AbstractExchange:
+        try:
+            await self.ensure_initialized()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

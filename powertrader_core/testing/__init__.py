@@ -1,0 +1,1 @@
+"""The conformance kit that every exchange plugin runs on itself (see docs/plugins.md)."""

@@ -1,0 +1,61 @@
+"""Suite-wide guards: no network, and no unclosed session goes unnoticed.
+
+aiohttp reports an unclosed ``ClientSession`` or connector from ``__del__`` through the event
+loop's exception handler (logged on ``asyncio``) and as a ResourceWarning. Warnings are already
+errors (pyproject); the fixture below collects garbage after each test and fails it when
+asyncio logged an unclosed session, since ``__del__`` can run after the test that leaked.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+_LEAK_WORDS = ("Unclosed client session", "Unclosed connector", "Unclosed connection")
+
+
+class _LeakCatcher(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if any(word in message for word in _LEAK_WORDS):
+            self.leaks.append(message)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_unclosed_sessions() -> Iterator[None]:
+    catcher = _LeakCatcher()
+    logger = logging.getLogger("asyncio")
+    logger.addHandler(catcher)
+    try:
+        yield
+        gc.collect()
+    finally:
+        logger.removeHandler(catcher)
+    if catcher.leaks:
+        pytest.fail("unclosed aiohttp resources: " + "; ".join(catcher.leaks), pytrace=False)
+
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: object) -> object:
+    host = address[0] if isinstance(address, tuple) else address
+    if self.family in (socket.AF_INET, socket.AF_INET6) and isinstance(host, str):
+        if not (host.startswith("127.") or host in {"::1", "localhost"}):
+            raise OSError(f"tests are offline: refused to connect to {host}")
+    return _real_connect(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Refuse connections beyond loopback, except in tests marked ``live``."""
+    if request.node.get_closest_marker("live") is None:
+        monkeypatch.setattr(socket.socket, "connect", _loopback_only)
