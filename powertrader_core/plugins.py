@@ -72,6 +72,10 @@ class HookSpecs:
         class.
         """
 
+    @hookspec
+    def powertrader_register_commands(self, app: Any) -> None:
+        """Add command groups to the ``powertrader`` command line (``app`` is a typer.Typer)."""
+
     @hookspec(firstresult=True)
     def powertrader_resolve_exchange(self, name: str) -> type[AbstractExchange] | None:
         """Return a class for a name no plugin listed (``ccxt:<id>``), or None."""
