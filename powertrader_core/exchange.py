@@ -61,13 +61,17 @@ class AbstractExchange(abc.ABC):
       carries that name instead.
     - ``regions``: the regions served (``"us"``, ``"eu"``, ``"global"``).
     - ``required_credentials``: configuration keys private calls need (``api_key``, ...).
+    - ``optional_credentials``: keys some accounts need (``passphrase``) or that tune access.
     - ``streaming``: True when ``watch_market_data`` pushes updates (websockets).
+    - ``include_by_default``: False for exchanges that take part only where named (paper).
     """
 
     name: str = ""
     regions: ClassVar[Sequence[str]] = ("global",)
     required_credentials: ClassVar[Sequence[str]] = ()
+    optional_credentials: ClassVar[Sequence[str]] = ()
     streaming: ClassVar[bool] = False
+    include_by_default: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -183,6 +187,15 @@ class AbstractExchange(abc.ABC):
         self._closed = True
 
     # ---- helpers for plugins and callers ---------------------------------------------------
+
+    @classmethod
+    def check_config(cls, config: Mapping[str, Any]) -> list[str]:
+        """Problems that keep ``config`` from serving private calls, each naming its field.
+
+        Empty when usable. Plugins extend it with their own checks (a key that must decode),
+        and must never put a configured value in a problem's text.
+        """
+        return [f"{key} is missing" for key in cls.required_credentials if not config.get(key)]
 
     @property
     def has_credentials(self) -> bool:

@@ -59,3 +59,15 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
     """Refuse connections beyond loopback, except in tests marked ``live``."""
     if request.node.get_closest_marker("live") is None:
         monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own data, cache and config folders: nothing touches the real ones."""
+    root = tmp_path_factory.mktemp("powertrader-home")
+    for variable, sub in (
+        ("POWERTRADER_DATA_DIR", "data"),
+        ("POWERTRADER_CACHE_DIR", "cache"),
+        ("POWERTRADER_CONFIG_DIR", "config"),
+    ):
+        monkeypatch.setenv(variable, str(root / sub))
