@@ -47,7 +47,7 @@ from powertrader_core.models import (
 from powertrader_core.plugins import HOOKSPEC_VERSION, PluginInfo, hookimpl
 
 if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
-    pass
+    from powertrader_core.settings import Settings
 
 symbol_utils = symbols
 
@@ -106,6 +106,7 @@ __all__ = [
     "PluginInfo",
     "Region",
     "RegionNotSupportedError",
+    "Settings",
     "Side",
     "SymbolNotSupportedError",
     "TimeInForce",

@@ -1,0 +1,456 @@
+"""``Settings``: what the user chose (region, exchanges, coins, the trading strategy's knobs).
+
+The trading keys, their defaults and their forgiving validation come from the PowerTrader hub's
+``gui_settings.json`` (see ``reference/settings.md``): a user's existing file loads unchanged,
+"0.5%" is read as 0.5, a negative percentage becomes 0 and a level outside 1..7 is clamped,
+because the hub did exactly that and users' files rely on it. Values that cannot mean anything
+(a region of "mars", a level of "high") are refused with a :class:`ConfigurationError` naming
+the file (and line) or the environment variable they came from.
+
+Percentages and the DCA multiplier are ``Decimal``: they multiply account values and prices,
+which are ``Decimal`` everywhere in the library, and a float here would smuggle binary rounding
+into money arithmetic (``Decimal("100") * 0.005`` is not even allowed). They are written to files
+as plain JSON/TOML numbers so the files stay hand-editable.
+
+Where values come from, later wins::
+
+    defaults  <  file (JSON or TOML)  <  POWERTRADER_<KEY> environment variables
+
+The file is the ``path`` given to :meth:`Settings.load`, else ``$POWERTRADER_SETTINGS``, else
+``settings.toml`` or ``settings.json`` in :func:`powertrader_core.paths.config_dir` if present.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
+
+from powertrader_core._types import to_decimal
+from powertrader_core.errors import ConfigurationError
+
+__all__ = ["ENV_PREFIX", "SETTINGS_ENV", "Settings"]
+
+log = logging.getLogger(__name__)
+
+#: Prefix of the environment variables that override single settings.
+ENV_PREFIX = "POWERTRADER_"
+#: Environment variable naming the settings file.
+SETTINGS_ENV = "POWERTRADER_SETTINGS"
+
+_DEFAULT_COINS = ("BTC", "ETH", "XRP", "BNB", "DOGE")
+_DEFAULT_DCA_LEVELS = ("-2.5", "-5", "-10", "-20", "-30", "-40", "-50")
+
+
+# ---- field conversions ---------------------------------------------------------------------
+
+
+def _number(value: Any) -> Decimal:
+    """A number from a number or a string such as ``"0.5%"`` (the % is the unit, not /100)."""
+    if isinstance(value, str):
+        value = value.strip().removesuffix("%").strip()
+    number = to_decimal(value)
+    if not number.is_finite():
+        raise ValueError("must be a finite number")
+    return number
+
+
+def _non_negative(value: Any) -> Decimal:
+    """The hub's rule for percentages and multipliers: a negative becomes 0."""
+    number = _number(value)
+    return number if number >= 0 else Decimal(0)
+
+
+def _decimal_out(value: Decimal) -> float | str:
+    """Write a Decimal as a JSON number when that is exact (it always is for settings)."""
+    as_float = float(value)
+    return as_float if Decimal(repr(as_float)) == value else str(value)
+
+
+def _int_from(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    if isinstance(value, int):
+        return value
+    number = _number(value)
+    return int(number)
+
+
+def _clamp_level(value: Any) -> int:
+    return max(1, min(7, _int_from(value)))
+
+
+def _at_least_zero(value: Any) -> int:
+    return max(0, _int_from(value))
+
+
+def _split(value: Any) -> Any:
+    """Lists may be given as ``"BTC,ETH"`` (environment variables, quick edits)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not a valid list: {exc.msg}") from None
+        return [part for part in text.split(",") if part.strip()]
+    return value
+
+
+def _coins(value: Any) -> list[str]:
+    items = _split(value)
+    if not isinstance(items, (list, tuple)):
+        raise ValueError("must be a list of coin symbols")
+    seen: list[str] = []
+    for item in items:
+        coin = str(item).strip().upper()
+        if coin and coin not in seen:
+            seen.append(coin)
+    return seen
+
+
+def _dca_levels(value: Any) -> list[Decimal]:
+    """Drop what is not a number, as the hub did (a stray "" or "abc" in a hand-edited file)."""
+    items = _split(value)
+    if not isinstance(items, (list, tuple)):
+        raise ValueError("must be a list of percentages")
+    levels: list[Decimal] = []
+    for item in items:
+        try:
+            levels.append(_number(item))
+        except (ValueError, TypeError):
+            log.debug("settings: dca_levels entry dropped (not a number)")
+    return levels
+
+
+def _exchanges(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    items = _split(value)
+    if not isinstance(items, (list, tuple)):
+        raise ValueError("must be a list of exchange names")
+    names: list[str] = []
+    for item in items:
+        name = str(item).strip().lower()
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_non_negative),
+    PlainSerializer(_decimal_out, when_used="json"),
+]
+"""A percentage in percent units (``0.5`` is half a percent); "0.5%" accepted; negative -> 0."""
+
+Coins = Annotated[list[str], BeforeValidator(_coins)]
+DcaLevels = Annotated[
+    list[Decimal],
+    BeforeValidator(_dca_levels),
+    PlainSerializer(lambda v: [_decimal_out(x) for x in v], when_used="json"),
+]
+Level = Annotated[int, BeforeValidator(_clamp_level)]
+NonNegativeInt = Annotated[int, BeforeValidator(_at_least_zero)]
+ExchangeNames = Annotated[list[str] | None, BeforeValidator(_exchanges)]
+
+
+def _positive_timeout(value: float) -> float:
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError("must be a number of seconds greater than 0")
+    return value
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _bool(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError("must be true or false (1/0, yes/no, on/off)")
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_bool)]
+Timeout = Annotated[float, AfterValidator(_positive_timeout)]
+
+
+# ---- the model ------------------------------------------------------------------------------
+
+
+class Settings(BaseModel):
+    """The user's settings, validated; unknown keys from the hub's file are kept as they are.
+
+    ``settings.get(key, fallback)`` works like the seed's examples (and ``dict.get``): the
+    fallback is returned only for a key that is not set at all (or set to None).
+    """
+
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
+
+    # ---- trading (the hub's keys) ----
+    coins: Coins = Field(default_factory=lambda: list(_DEFAULT_COINS))
+    trade_start_level: Level = 3
+    start_allocation_pct: Percent = Decimal("0.005")
+    dca_multiplier: Percent = Decimal("2.0")
+    dca_levels: DcaLevels = Field(default_factory=lambda: [Decimal(x) for x in _DEFAULT_DCA_LEVELS])
+    max_dca_buys_per_24h: NonNegativeInt = 2
+    pm_start_pct_no_dca: Percent = Decimal("5.0")
+    pm_start_pct_with_dca: Percent = Decimal("2.5")
+    trailing_gap_pct: Percent = Decimal("0.5")
+
+    # ---- exchanges ----
+    region: Literal["us", "eu", "global"] = "us"
+    primary_exchange: str = ""
+    price_comparison_enabled: Flag = True
+    auto_best_price: Flag = False
+    #: Seconds the manager waits for one exchange before reporting it failed.
+    exchange_timeout: Timeout = 10.0
+    #: Restrict the manager to these exchanges (None: every installed one for the region).
+    exchanges: ExchangeNames = None
+    #: Orders go to real exchanges only when this is True; otherwise to the paper exchange.
+    live_trading: Flag = False
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region(cls, value: Any) -> Any:
+        return str(getattr(value, "value", value)).strip().lower()
+
+    @field_validator("primary_exchange", mode="before")
+    @classmethod
+    def _primary(cls, value: Any) -> Any:
+        return "" if value is None else str(value).strip().lower()
+
+    # ---- the seed's dict-like access ----------------------------------------------------
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of ``key``, or ``default`` when the key is unknown or its value is None."""
+        if key in type(self).model_fields:
+            value = getattr(self, key)
+        else:
+            value = (self.model_extra or {}).get(key)
+        return default if value is None else value
+
+    def __getitem__(self, key: str) -> Any:
+        if key in type(self).model_fields:
+            return getattr(self, key)
+        extra = self.model_extra or {}
+        if key in extra:
+            return extra[key]
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and (
+            key in type(self).model_fields or key in (self.model_extra or {})
+        )
+
+    def keys(self) -> Iterator[str]:
+        yield from type(self).model_fields
+        yield from self.model_extra or {}
+
+    @property
+    def source(self) -> Path | None:
+        """The file these settings were read from, if any."""
+        return self._source
+
+    # ---- loading and saving -------------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls, path: str | os.PathLike[str] | None = None, *, env: Mapping[str, str] | None = None
+    ) -> Settings:
+        """Defaults, then the settings file, then ``POWERTRADER_*`` environment variables.
+
+        A file named explicitly (``path`` or ``$POWERTRADER_SETTINGS``) must exist; the default
+        location is used only when a file is there. ``env`` replaces ``os.environ`` (tests).
+        """
+        environ = os.environ if env is None else env
+        file = _find_file(path, environ)
+        data: dict[str, Any] = {}
+        text = ""
+        if file is not None:
+            text, data = _read_file(file)
+        overrides = _env_overrides(environ)
+        try:
+            settings = cls.model_validate({**data, **overrides})
+        except ValidationError as exc:
+            raise _explain(exc, file, text, overrides) from None
+        settings._source = file
+        unknown = sorted(set(data) - set(cls.model_fields))
+        if unknown:
+            log.debug("settings: keeping keys this version does not use: %s", ", ".join(unknown))
+        return settings
+
+    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Write the settings (JSON, or TOML for a ``.toml`` path) atomically; returns the path.
+
+        Without ``path``: the file they were loaded from, else ``settings.json`` in the
+        configuration directory.
+        """
+        if path is not None:
+            target = Path(path).expanduser()
+        elif self._source is not None:
+            target = self._source
+        else:
+            from powertrader_core.paths import config_dir
+
+            target = config_dir() / "settings.json"
+        data = self.model_dump(mode="json", exclude_none=target.suffix.lower() == ".toml")
+        if target.suffix.lower() == ".toml":
+            text = _to_toml(data)
+        else:
+            text = json.dumps(data, indent=2) + "\n"
+        from powertrader_core._files import atomic_write_text
+
+        atomic_write_text(target, text, mode=0o644)
+        self._source = target
+        return target
+
+
+# ---- files and environment ------------------------------------------------------------------
+
+
+def _find_file(path: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path | None:
+    named = path if path is not None else environ.get(SETTINGS_ENV) or None
+    if named is not None:
+        file = Path(named).expanduser()
+        if not file.is_file():
+            how = "" if path is not None else f" (from ${SETTINGS_ENV})"
+            raise ConfigurationError(
+                f"{file}{how} does not exist", operation="load settings"
+            )
+        return file
+    from powertrader_core.paths import config_dir
+
+    folder = config_dir()
+    for name in ("settings.toml", "settings.json"):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_file(file: Path) -> tuple[str, dict[str, Any]]:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigurationError(
+            f"cannot read {file}: {reason}", operation="load settings"
+        ) from None
+    as_toml = file.suffix.lower() == ".toml" or (
+        file.suffix.lower() != ".json" and not text.lstrip().startswith("{")
+    )
+    if as_toml:
+        import tomllib
+
+        try:
+            data: Any = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # Python 3.11's message ends with "(at line N, column M)".
+            reason = str(exc)
+            if "at end of document" in reason:
+                reason += f" (line {text.count(chr(10)) + 1})"
+            raise ConfigurationError(
+                f"{file} is not valid TOML: {reason}", operation="load settings"
+            ) from None
+    else:
+        try:
+            data = json.loads(text) if text.strip() else {}
+        except json.JSONDecodeError as exc:
+            raise ConfigurationError(
+                f"{file} is not valid JSON: {exc.msg} "
+                f"(at line {exc.lineno}, column {exc.colno})",
+                operation="load settings",
+            ) from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(
+            f"{file} must hold an object of key/value pairs, not "
+            f"{type(data).__name__}",
+            operation="load settings",
+        )
+    return text, data
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, str]:
+    """``POWERTRADER_REGION=eu`` -> ``{"region": "eu"}``, for the model's own fields only."""
+    found: dict[str, str] = {}
+    for field in Settings.model_fields:
+        value = environ.get(ENV_PREFIX + field.upper())
+        if value is not None:
+            found[field] = value
+    return found
+
+
+def _line_of(text: str, key: str) -> int | None:
+    match = re.search(rf'^\s*"?{re.escape(key)}"?\s*[:=]', text, flags=re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _explain(
+    exc: ValidationError, file: Path | None, text: str, overrides: Mapping[str, str]
+) -> ConfigurationError:
+    """One message listing every bad value and where it came from (never the whole input)."""
+    problems: list[str] = []
+    for error in exc.errors(include_input=False, include_url=False):
+        key = str(error["loc"][0]) if error["loc"] else "settings"
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        if key in overrides:
+            where = f"${ENV_PREFIX}{key.upper()}"
+        elif file is not None:
+            line = _line_of(text, key)
+            where = f"{file}" + (f" line {line}" if line else "")
+        else:
+            where = "settings"
+        problems.append(f"{key} ({where}): {reason}")
+    return ConfigurationError("invalid settings: " + "; ".join(problems), operation="load settings")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # TOML basic strings share JSON's escapes
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    raise ConfigurationError(
+        f"cannot write a {type(value).__name__} to TOML", operation="save settings"
+    )
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+
+
+def _to_toml(data: Mapping[str, Any]) -> str:
+    """A flat TOML document (settings are flat; nested extras become inline tables)."""
+    lines = [f"{_toml_key(key)} = {_toml_value(value)}" for key, value in data.items()]
+    return "\n".join(lines) + "\n"
