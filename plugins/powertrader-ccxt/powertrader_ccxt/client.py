@@ -1,0 +1,159 @@
+"""Building and instrumenting the ccxt client behind a ``CcxtExchange``.
+
+This is the only module that imports ccxt, and only inside :func:`build_client`, so importing
+the plugin stays cheap (ccxt's import takes about a second).
+
+The client is configured so that ccxt never acts on its own where we decide:
+
+- ``enableRateLimit`` off: our limiter (``limiter.py``) waits instead, charging ccxt's own
+  per-endpoint cost, in a wrapper around the instance's ``fetch2``.
+- ``maxRetriesOnFailure`` 0: reads are retried by the caller with backoff; orders never blindly.
+- ``on_rest_response`` is wrapped to note each answer's status, headers and start of body in
+  the current call's :class:`HttpRecord` (a context variable, so concurrent calls on one
+  client do not see each other's answers); the error table reads it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Mapping
+from typing import Any
+
+from powertrader_ccxt.error_map import HttpRecord
+from powertrader_ccxt.limiter import RateLimiter
+from powertrader_ccxt.profiles import ExchangeProfile, spot_only_options
+from powertrader_ccxt.settings import CcxtSettings
+from powertrader_ccxt.urls import rewrite_api_urls
+
+__all__ = ["CURRENT_RECORD", "build_client", "ccxt_version", "deep_merge", "has_exchange"]
+
+#: The HTTP record of the ccxt call in progress in this context (None outside our calls).
+CURRENT_RECORD: contextvars.ContextVar[HttpRecord | None] = contextvars.ContextVar(
+    "powertrader_ccxt_http_record", default=None
+)
+
+
+def has_exchange(ccxt_id: str) -> bool:
+    """Whether ccxt has an async exchange ``ccxt_id``, without importing ccxt."""
+    import importlib.util
+    from pathlib import Path
+
+    if not ccxt_id.isidentifier() or ccxt_id.startswith("_"):
+        return False
+    spec = importlib.util.find_spec("ccxt")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    return any(
+        (Path(location) / "async_support" / f"{ccxt_id}.py").is_file()
+        for location in spec.submodule_search_locations
+    )
+
+
+def ccxt_version() -> str:
+    import ccxt
+
+    return str(ccxt.__version__)
+
+
+def deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` updated by ``extra``, dicts merged key by key (ccxt's options nest)."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def build_client(
+    profile: ExchangeProfile,
+    settings: CcxtSettings,
+    limiter_for: Any,
+) -> Any:
+    """A configured ``ccxt.async_support`` exchange for ``profile``.
+
+    ``limiter_for(rate_limit_ms)`` returns the :class:`RateLimiter` to use (or None when rate
+    limiting is off); it is called once the exchange's ``rateLimit`` is known. Sandbox
+    refusals are raised by the caller before this; ccxt's own refusals (a TypeError where the
+    exchange has no test URL) surface as ``LookupError`` here for the caller to word.
+    """
+    import ccxt.async_support as ccxt_async
+
+    klass = getattr(ccxt_async, profile.ccxt_id)
+    config: dict[str, Any] = {
+        "enableRateLimit": False,
+        "timeout": int(settings.timeout * 1000),
+    }
+    if settings.api_key:
+        config["apiKey"] = settings.api_key
+    if settings.api_secret:
+        config["secret"] = settings.api_secret
+    if settings.passphrase:
+        config["password"] = settings.passphrase
+    client = klass(config)
+    options = deep_merge(client.options, spot_only_options(client.options))
+    options = deep_merge(options, profile.ccxt_options)
+    options["maxRetriesOnFailure"] = 0
+    client.options = options
+
+    if settings.sandbox:
+        try:
+            client.set_sandbox_mode(True)
+        except Exception as exc:  # ccxt: NotSupported, or a bare TypeError
+            raise LookupError(f"{profile.ccxt_id} has no sandbox") from exc
+    if settings.base_url:
+        client.urls["api"] = rewrite_api_urls(client.urls["api"], settings.base_url)
+        if settings.base_url.startswith("http://"):
+            # ccxt sleeps 250 ms on close for TLS connections to shut down; plain HTTP
+            # (a simulator, a local proxy) has none.
+            client.timeout_on_exit = 0
+
+    limiter = limiter_for(float(client.rateLimit)) if settings.rate_limit else None
+    _instrument(client, limiter)
+    return client
+
+
+def _instrument(client: Any, limiter: RateLimiter | None) -> None:
+    original_fetch2 = client.fetch2
+    original_on_response = client.on_rest_response
+
+    async def fetch2(
+        path: str,
+        api: Any = "public",
+        method: str = "GET",
+        params: Any = None,
+        config: Any = None,
+    ) -> Any:
+        params = {} if params is None else params
+        config = {} if config is None else config
+        if limiter is not None:
+            cost = client.calculate_rate_limiter_cost(api, method, path, params, config)
+            await limiter.acquire(float(cost if cost is not None else 1))
+        return await original_fetch2(path, api, method, params, config)
+
+    def on_rest_response(
+        code: Any,
+        reason: Any,
+        url: Any,
+        method: Any,
+        response_headers: Any,
+        response_body: Any,
+        request_headers: Any,
+        request_body: Any,
+    ) -> Any:
+        record = CURRENT_RECORD.get()
+        if record is not None:
+            record.status = int(code) if code is not None else None
+            record.headers = dict(response_headers or {})
+            if isinstance(response_body, str):
+                record.note_body(response_body)
+            record.method = str(method)
+            record.url = str(url)
+        return original_on_response(
+            code, reason, url, method, response_headers, response_body, request_headers,
+            request_body,
+        )
+
+    client.fetch2 = fetch2
+    client.on_rest_response = on_rest_response

@@ -1,0 +1,225 @@
+"""ccxt's unified structures (tickers, books, orders, balances) into PowerTrader's models.
+
+ccxt hands numbers over as floats; each goes through ``to_decimal`` (``Decimal(repr(x))``),
+which keeps the number as ccxt parsed it from the exchange's text (``0.1`` stays ``0.1``).
+Pure functions, no ccxt import: they read dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from powertrader_core._types import to_decimal, utc_now
+from powertrader_core.models import (
+    Balance,
+    BookLevel,
+    MarketData,
+    OrderBook,
+    OrderResult,
+    OrderStatus,
+    OrderType,
+    Side,
+)
+
+__all__ = [
+    "balances_from_ccxt",
+    "book_from_ccxt",
+    "canonical_from_ccxt",
+    "dec",
+    "market_data_from_ticker",
+    "order_from_ccxt",
+    "timestamp_from_ms",
+]
+
+
+def dec(value: Any) -> Decimal | None:
+    """A ccxt number (float, int, str or None) as Decimal, or None."""
+    if value is None:
+        return None
+    try:
+        result = to_decimal(value)
+    except ValueError:
+        return None
+    return result if result.is_finite() else None
+
+
+def timestamp_from_ms(value: Any) -> datetime:
+    """ccxt's millisecond timestamps as aware UTC; now when missing."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    return utc_now()
+
+
+def canonical_from_ccxt(ccxt_symbol: str) -> str:
+    """``BTC/USD`` (or ``BTC/USD:USD``) as canonical ``BTC-USD``."""
+    return ccxt_symbol.split(":", 1)[0].replace("/", "-").upper()
+
+
+def market_data_from_ticker(
+    ticker: Mapping[str, Any],
+    *,
+    symbol: str,
+    quoted_symbol: str | None,
+    exchange: str,
+    latency_ms: float | None,
+    source: str,
+) -> MarketData:
+    """A ccxt ticker as :class:`MarketData`; a missing last price falls back to the mid."""
+    bid = dec(ticker.get("bid"))
+    ask = dec(ticker.get("ask"))
+    last = dec(ticker.get("last")) or dec(ticker.get("close"))
+    if last is None and bid is not None and ask is not None:
+        last = (bid + ask) / 2
+    if last is None:
+        raise ValueError("the ticker has no price")
+    return MarketData(
+        symbol=symbol,
+        price=last,
+        bid=bid if bid is not None else last,
+        ask=ask if ask is not None else last,
+        volume=dec(ticker.get("baseVolume")) or Decimal(0),
+        timestamp=timestamp_from_ms(ticker.get("timestamp")),
+        exchange=exchange,
+        quoted_symbol=quoted_symbol,
+        source=source,
+        latency_ms=latency_ms,
+    )
+
+
+def book_from_ccxt(
+    book: Mapping[str, Any],
+    *,
+    symbol: str,
+    quoted_symbol: str | None,
+    exchange: str,
+    depth: int,
+) -> OrderBook:
+    def levels(rows: Any) -> tuple[BookLevel, ...]:
+        out = []
+        for row in list(rows or [])[:depth]:
+            price, amount = dec(row[0]), dec(row[1])
+            if price is not None and amount is not None:
+                out.append(BookLevel(price=price, amount=amount))
+        return tuple(out)
+
+    return OrderBook(
+        symbol=symbol,
+        bids=levels(book.get("bids")),
+        asks=levels(book.get("asks")),
+        timestamp=timestamp_from_ms(book.get("timestamp")),
+        exchange=exchange,
+        quoted_symbol=quoted_symbol,
+    )
+
+
+def balances_from_ccxt(balance: Mapping[str, Any]) -> dict[str, Balance]:
+    """ccxt's ``{'free': {...}, 'used': {...}, 'total': {...}}`` as one Balance per asset."""
+    free = balance.get("free") or {}
+    used = balance.get("used") or {}
+    total = balance.get("total") or {}
+    assets = set(free) | set(used) | set(total)
+    result: dict[str, Balance] = {}
+    for asset in sorted(assets):
+        f, u, t = dec(free.get(asset)), dec(used.get(asset)), dec(total.get(asset))
+        if f is None and u is None and t is None:
+            continue
+        if t is None:
+            t = (f or Decimal(0)) + (u or Decimal(0))
+        if f is None:
+            f = t - (u or Decimal(0))
+        result[asset.upper()] = Balance(asset=asset.upper(), free=f, used=u or Decimal(0), total=t)
+    return result
+
+
+_CCXT_STATUS = {
+    "open": OrderStatus.OPEN,
+    "closed": OrderStatus.FILLED,
+    "canceled": OrderStatus.CANCELED,
+    "cancelled": OrderStatus.CANCELED,
+    "expired": OrderStatus.EXPIRED,
+    "rejected": OrderStatus.REJECTED,
+}
+
+
+def _status(order: Mapping[str, Any], filled: Decimal, default: OrderStatus) -> OrderStatus:
+    status = _CCXT_STATUS.get(str(order.get("status") or "").lower())
+    if status is None:
+        return default
+    if status is OrderStatus.OPEN and filled > 0:
+        return OrderStatus.PARTIALLY_FILLED
+    return status
+
+
+def _fees(order: Mapping[str, Any]) -> dict[str, Decimal]:
+    entries = list(order.get("fees") or [])
+    if not entries and order.get("fee"):
+        entries = [order["fee"]]
+    fees: dict[str, Decimal] = {}
+    for fee in entries:
+        if not isinstance(fee, Mapping):
+            continue
+        cost = dec(fee.get("cost"))
+        currency = fee.get("currency")
+        if cost is None or not currency:
+            continue
+        key = str(currency).upper()
+        fees[key] = fees.get(key, Decimal(0)) + cost
+    return fees
+
+
+def _order_type(order: Mapping[str, Any]) -> OrderType | None:
+    kind = str(order.get("type") or "").lower()
+    trigger = order.get("triggerPrice") or order.get("stopPrice")
+    if trigger or "stop" in kind:
+        return OrderType.STOP_LIMIT if "limit" in kind else OrderType.STOP
+    if kind in ("market", "limit"):
+        return OrderType(kind)
+    return None
+
+
+def order_from_ccxt(
+    order: Mapping[str, Any],
+    *,
+    exchange: str,
+    client_order_id: str | None = None,
+    default_status: OrderStatus = OrderStatus.PENDING,
+    fallback: Mapping[str, Any] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> OrderResult:
+    """A ccxt order as :class:`OrderResult`.
+
+    ``fallback`` fills what the exchange's answer left out (Kraken's AddOrder answers with the
+    id alone): the symbol, side, type, amount and price we sent. ``default_status`` is the
+    state when ccxt could not tell one (``pending``: accepted, state unknown).
+    """
+    fallback = fallback or {}
+    order_id = order.get("id")
+    if order_id in (None, ""):
+        raise ValueError("the exchange's answer carries no order id")
+    filled = dec(order.get("filled")) or Decimal(0)
+    amount = dec(order.get("amount")) or dec(fallback.get("amount"))
+    remaining = dec(order.get("remaining"))
+    if remaining is None:
+        remaining = max((amount or Decimal(0)) - filled, Decimal(0))
+    symbol = order.get("symbol")
+    side = order.get("side") or fallback.get("side")
+    return OrderResult(
+        order_id=str(order_id),
+        status=_status(order, filled, default_status),
+        filled_amount=filled,
+        remaining_amount=remaining,
+        average_price=dec(order.get("average")),
+        fees=_fees(order),
+        timestamp=timestamp_from_ms(order.get("timestamp")),
+        client_order_id=client_order_id or order.get("clientOrderId"),
+        exchange=exchange,
+        symbol=canonical_from_ccxt(symbol) if symbol else fallback.get("symbol"),
+        side=Side(str(side).lower()) if side in ("buy", "sell", Side.BUY, Side.SELL) else None,
+        order_type=_order_type(order) or fallback.get("order_type"),
+        amount=amount,
+        price=dec(order.get("price")) or dec(fallback.get("price")),
+        metadata=dict(metadata or {}),
+    )

@@ -1,0 +1,233 @@
+"""The plumbing under ``CcxtExchange``: configuration, the ccxt client, markets, errors.
+
+:class:`CcxtCore` owns one ccxt client per instance and everything around it: reading the
+configuration, refusing a sandbox the exchange lacks, the shared rate limiter, the markets
+cache, symbol resolution (with the USD stand-in) and :meth:`CcxtCore._call`, through which
+every ccxt call passes so that each failure arrives as one of our exceptions naming the
+exchange and the operation. The contract's methods live in ``exchange.py``.
+
+A subclass sets ``profile`` (a row of ``profiles.PROFILES``); ``name``, ``regions`` and the
+credential fields follow from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ClassVar, TypeVar
+
+from powertrader_ccxt.error_map import HttpRecord, translate
+from powertrader_ccxt.limiter import RateLimiter, shared_limiter
+from powertrader_ccxt.markets_cache import MarketsCache, default_cache_dir
+from powertrader_ccxt.profiles import ExchangeProfile, generic_profile
+from powertrader_ccxt.settings import CcxtSettings, config_problems
+from powertrader_core.errors import (
+    ConfigurationError,
+    ExchangeError,
+    NotSupportedError,
+    SymbolNotSupportedError,
+)
+from powertrader_core.exchange import AbstractExchange
+from powertrader_core.models import canonical_symbol
+
+__all__ = ["CcxtCore"]
+
+log = logging.getLogger("powertrader_ccxt")
+T = TypeVar("T")
+
+
+class CcxtCore(AbstractExchange):
+    """Configuration, client, markets and error translation for one ccxt exchange."""
+
+    profile: ClassVar[ExchangeProfile] = generic_profile("ccxt")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        profile = cls.__dict__.get("profile")
+        if profile is not None:
+            if not cls.__dict__.get("name"):
+                cls.name = profile.name
+            cls.regions = tuple(profile.regions)
+            creds = ("api_key", "api_secret")
+            cls.required_credentials = (*creds, "passphrase") if profile.passphrase else creds
+            # ``ccxt:<id>`` exchanges may or may not need one; known rows say.
+            generic = profile.name.startswith("ccxt:")
+            cls.optional_credentials = ("passphrase",) if generic else ()
+        super().__init_subclass__(**kwargs)
+
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        super().__init__(config)
+        profile = type(self).profile
+        try:
+            self.settings = CcxtSettings.from_config(self.config)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc), exchange=self.name, operation="configure") from None
+        if self.settings.sandbox and not profile.sandbox:
+            raise NotSupportedError(
+                f"{profile.ccxt_id} has no sandbox (test environment) known to ccxt; remove "
+                "'sandbox' or point 'base_url' at a test server",
+                exchange=self.name,
+                operation="configure",
+            )
+        self.limiter: RateLimiter | None = None
+        try:
+            self.client: Any = self._build_client()
+        except LookupError:
+            raise NotSupportedError(
+                f"{profile.ccxt_id} has no sandbox (test environment) known to ccxt",
+                exchange=self.name,
+                operation="configure",
+            ) from None
+        self._spot_symbols: set[str] = set()
+
+    # ---- set-up --------------------------------------------------------------------------
+
+    def _build_client(self) -> Any:
+        from powertrader_ccxt.client import build_client  # imports ccxt: the first use
+
+        def limiter_for(rate_limit_ms: float) -> RateLimiter:
+            self.limiter = shared_limiter(
+                self.profile.ccxt_id, self.settings.api_key, rate_limit_ms / 1000.0
+            )
+            return self.limiter
+
+        return build_client(self.profile, self.settings, limiter_for)
+
+    @classmethod
+    def check_config(cls, config: Mapping[str, Any]) -> list[str]:
+        """Missing credentials, malformed fields, and a sandbox the exchange lacks."""
+        problems = super().check_config(config)
+        problems += config_problems(config)
+        if cls.profile.passphrase and not (config.get("passphrase") or config.get("password")):
+            message = "passphrase is missing (this exchange's keys come with one)"
+            problems = [p for p in problems if not p.startswith("passphrase")] + [message]
+        try:
+            sandbox = CcxtSettings.from_config(config).sandbox
+        except ValueError:
+            sandbox = False
+        if sandbox and not cls.profile.sandbox:
+            problems.append(f"sandbox: {cls.profile.ccxt_id} has no sandbox")
+        return problems
+
+    def _markets_cache(self) -> MarketsCache:
+        from powertrader_ccxt.client import ccxt_version
+
+        variant = ""
+        if self.settings.base_url or self.settings.sandbox:
+            variant = f"{self.settings.base_url or ''}|sandbox={self.settings.sandbox}"
+        return MarketsCache(
+            self.settings.markets_cache_dir or default_cache_dir(),
+            self.profile.ccxt_id,
+            ttl=self.settings.markets_cache_ttl,
+            variant=variant,
+            ccxt_version=ccxt_version(),
+        )
+
+    # ---- calling ccxt --------------------------------------------------------------------
+
+    async def _call(self, operation: str, func: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Run one ccxt coroutine; any failure becomes our exception for ``operation``."""
+        from powertrader_ccxt.client import CURRENT_RECORD
+
+        record = HttpRecord()
+        token = CURRENT_RECORD.set(record)
+        try:
+            return await func(*args)
+        except ExchangeError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every failure is translated, none escapes raw
+            error = translate(
+                exc,
+                exchange=self.name,
+                exchange_id=self.profile.ccxt_id,
+                operation=operation,
+                record=record,
+                secrets=self.settings.secrets,
+            )
+            log.debug("%s", error)
+            raise error from None
+        finally:
+            CURRENT_RECORD.reset(token)
+
+    # ---- markets -------------------------------------------------------------------------
+
+    async def initialize(self) -> bool:
+        """Load spot markets: from the disk cache when fresh, else from the exchange."""
+        if self._initialized:
+            return True
+        cache = self._markets_cache()
+        cached = cache.load()
+        if cached is not None:
+            self.client.options.update(cached.helper_options)
+            self.client.set_markets(cached.markets, cached.currencies)
+            log.debug("%s: markets from cache %s", self.name, cache.path)
+        else:
+            await self._call("initialize", self.client.load_markets)
+            spot = {s: m for s, m in (self.client.markets or {}).items() if m.get("spot")}
+            if not spot:
+                raise SymbolNotSupportedError(
+                    "the exchange lists no spot market", exchange=self.name, operation="initialize"
+                )
+            self.client.set_markets(spot, self.client.currencies)
+            helpers = {
+                key: self.client.options[key]
+                for key in self.client.options.get("marketHelperProps", [])
+                if key in self.client.options
+            }
+            cache.save(spot, self.client.currencies, helpers)
+        self._spot_symbols = set(self.client.markets)
+        self._initialized = True
+        return True
+
+    def _resolve(self, symbol: str, operation: str) -> tuple[str, str, str | None, dict[str, Any]]:
+        """``(canonical, ccxt symbol, quoted canonical or None, market)`` for a symbol.
+
+        ``BTC-USD`` is ccxt's ``BTC/USD``; where that market is missing and the exchange stands
+        a stable coin in for USD, ``BTC/USDT`` is used and its canonical name returned as the
+        market really quoted. The exchange's own asset codes (``XBT-USD``) are accepted too.
+        """
+        try:
+            canonical = canonical_symbol(symbol)
+        except ValueError as exc:
+            raise SymbolNotSupportedError(
+                str(exc), exchange=self.name, operation=operation
+            ) from None
+        base, quote = canonical.split("-", 1)
+        reverse = {theirs: ours for ours, theirs in self.profile.aliases.items()}
+        base, quote = reverse.get(base, base), reverse.get(quote, quote)
+        canonical = f"{base}-{quote}"
+        markets = self.client.markets or {}
+        direct = f"{base}/{quote}"
+        if direct in markets:
+            return canonical, direct, None, markets[direct]
+        substitute = self.profile.usd_substitute
+        if quote == "USD" and substitute:
+            stand_in = f"{base}/{substitute}"
+            if stand_in in markets:
+                return canonical, stand_in, f"{base}-{substitute}", markets[stand_in]
+        raise SymbolNotSupportedError(
+            f"{canonical} is not a spot market of {self.profile.ccxt_id}",
+            exchange=self.name,
+            operation=operation,
+        )
+
+    # ---- closing -------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Close ccxt's HTTP session (and websockets). Safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        client = getattr(self, "client", None)
+        if client is None:
+            return
+        if client.session is None and not getattr(client, "clients", None):
+            client.closed_by_user = True  # a later call must not open a session nobody closes
+            return
+        try:
+            await client.close()
+        except Exception as exc:  # noqa: BLE001 - closing must not fail the caller
+            log.warning("%s: closing the ccxt client failed: %s", self.name, type(exc).__name__)
+
+    def _now(self) -> float:
+        return time.perf_counter()

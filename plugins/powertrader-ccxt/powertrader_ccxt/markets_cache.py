@@ -1,0 +1,137 @@
+"""Markets on disk, per exchange, so a second process does not download them again.
+
+``load_markets`` is the slowest thing an exchange does (Binance's and OKX's lists are several
+megabytes, Kraken's takes two requests), and the lists change rarely. The cache is one JSON file
+per exchange and endpoint set (a simulator's or testnet's markets never mix with the real
+ones), written atomically (temporary file + ``os.replace``) so a reader in another process never
+sees half a file, and refused when older than its time to live or written by another ccxt
+version (whose market structure may differ).
+
+What is stored: ccxt's parsed ``markets`` and ``currencies``, and the options a ccxt exchange
+names in ``options['marketHelperProps']`` (Kraken's ``marketsByAltname``), which ccxt builds
+while fetching markets and needs afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DEFAULT_TTL", "CachedMarkets", "MarketsCache", "default_cache_dir"]
+
+#: Markets change rarely (a listing, a precision tweak); six hours keeps them fresh enough.
+DEFAULT_TTL = 6 * 3600.0
+_FORMAT = 1
+
+log = logging.getLogger(__name__)
+
+
+def default_cache_dir() -> Path:
+    """``<user cache dir>/ccxt`` (``POWERTRADER_CACHE_DIR`` overrides the user cache dir)."""
+    from powertrader_core.paths import cache_dir
+
+    return cache_dir() / "ccxt"
+
+
+@dataclass
+class CachedMarkets:
+    markets: dict[str, Any]
+    currencies: dict[str, Any] | None
+    helper_options: dict[str, Any]
+    saved_at: float
+
+
+class MarketsCache:
+    """One exchange's markets file: ``<dir>/<ccxt id>[-<variant>].json``.
+
+    ``variant`` distinguishes endpoint sets: empty for the real exchange, a short hash of the
+    base URL and sandbox flag otherwise.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        exchange_id: str,
+        *,
+        ttl: float = DEFAULT_TTL,
+        variant: str = "",
+        ccxt_version: str = "",
+    ) -> None:
+        self.directory = Path(directory)
+        suffix = f"-{hashlib.sha256(variant.encode()).hexdigest()[:10]}" if variant else ""
+        self.path = self.directory / f"{exchange_id}{suffix}.json"
+        self.ttl = float(ttl)
+        self.ccxt_version = ccxt_version
+
+    def load(self) -> CachedMarkets | None:
+        """The cached markets when present, fresh and of this ccxt version; else None."""
+        if self.ttl <= 0:
+            return None
+        try:
+            with self.path.open(encoding="utf-8") as handle:
+                data = json.load(handle)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable markets cache %s: %s", self.path, exc)
+            return None
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            return None
+        if data.get("ccxt_version") != self.ccxt_version:
+            return None
+        saved_at = data.get("saved_at")
+        if not isinstance(saved_at, (int, float)) or time.time() - saved_at > self.ttl:
+            return None
+        markets = data.get("markets")
+        if not isinstance(markets, dict) or not markets:
+            return None
+        currencies = data.get("currencies")
+        helper = data.get("helper_options")
+        return CachedMarkets(
+            markets=markets,
+            currencies=currencies if isinstance(currencies, dict) else None,
+            helper_options=helper if isinstance(helper, dict) else {},
+            saved_at=float(saved_at),
+        )
+
+    def save(
+        self,
+        markets: dict[str, Any],
+        currencies: dict[str, Any] | None,
+        helper_options: dict[str, Any] | None = None,
+    ) -> None:
+        """Write atomically; a failure to write is logged, never raised (the cache is a help)."""
+        if self.ttl <= 0:
+            return
+        payload = {
+            "format": _FORMAT,
+            "ccxt_version": self.ccxt_version,
+            "saved_at": time.time(),
+            "markets": markets,
+            "currencies": currencies,
+            "helper_options": helper_options or {},
+        }
+        tmp_name = ""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.directory
+            )
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, separators=(",", ":"), default=str)
+            os.replace(tmp_name, self.path)
+            tmp_name = ""
+        except (OSError, TypeError, ValueError) as exc:
+            log.warning("could not write markets cache %s: %s", self.path, exc)
+        finally:
+            if tmp_name:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp_name)

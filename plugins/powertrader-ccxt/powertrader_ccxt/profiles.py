@@ -1,0 +1,269 @@
+"""The profile table: what differs between ccxt exchanges, as data.
+
+One :class:`ExchangeProfile` per mainstream exchange. ``CcxtExchange`` reads everything it
+needs to know about an exchange from here, so a change in the world (a venue leaving a region,
+a new client-id rule) is one edit in this table, never a new subclass. Exchanges without a row
+are reachable as ``ccxt:<id>`` through :func:`generic_profile` (regions unknown: global).
+
+Facts come from ``shared/reference/exchanges.md`` (regions, symbols) and from ccxt 4.5's
+exchange definitions (sandbox URLs, market-loading options, which request parameters ccxt
+sends). The ``ccxt_options`` of each row are merged into the ccxt instance's ``options`` and
+decide which requests ``load_markets`` makes: only spot markets, since the contract trades spot.
+
+Nothing here imports ccxt: the plugin's import stays cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+__all__ = [
+    "PROFILES",
+    "ClientIdFormat",
+    "ExchangeProfile",
+    "generic_profile",
+    "profile_for",
+    "spot_only_options",
+]
+
+
+@dataclass(frozen=True)
+class ClientIdFormat:
+    """What an exchange accepts as a client order id, and how ours is made to fit.
+
+    ``pattern`` is the exchange's rule for the whole id. An id that does not fit is converted
+    deterministically (the same request always gives the same exchange id, which is what makes
+    reconciliation by client id work): a UUID becomes ``uuid_form``; anything else becomes a
+    UUID5 of it, written in ``uuid_form``.
+
+    - ``uuid_form="uuid"``: ``8-4-4-4-12`` with dashes (36 characters).
+    - ``uuid_form="hex32"``: the same 128 bits as 32 lower-case hex digits, no dashes.
+    """
+
+    pattern: str = r"[A-Za-z0-9_\-:.]{1,64}"
+    uuid_form: Literal["uuid", "hex32"] = "uuid"
+    #: The ccxt parameter carrying it in create_order / fetch_order / fetch_open_orders.
+    param: str = "clientOrderId"
+
+    def accepts(self, value: str) -> bool:
+        return re.fullmatch(self.pattern, value) is not None
+
+
+#: How ``get_order(client_order_id=...)`` finds an order on an exchange:
+#: ``"fetch_order"`` passes the client id to ccxt's ``fetch_order``; ``"open_closed"`` asks the
+#: open and then the closed orders filtered by the client id (ccxt passes it to the exchange);
+#: ``"scan"`` lists open and closed orders and matches locally.
+ClientIdLookup = Literal["fetch_order", "open_closed", "scan"]
+
+
+@dataclass(frozen=True)
+class ExchangeProfile:
+    """One exchange's differences, read by ``CcxtExchange``.
+
+    - ``name``: our registered name (``kraken``); ``ccxt_id`` the ccxt class (``kraken``).
+    - ``regions``: where it may be used (``us``, ``eu``, ``global``).
+    - ``usd_substitute``: the stable coin quoted for ``X-USD`` where no USD market exists;
+      :class:`MarketData` reports the market really quoted in ``quoted_symbol``.
+    - ``aliases``: canonical asset -> the exchange's own code (Kraken's ``XBT``). ccxt already
+      unifies these; kept to name the exchange's own market id in messages and docs.
+    - ``passphrase``: API keys come with a passphrase (ccxt's ``password``).
+    - ``streaming``: ccxt.pro pushes tickers over websockets for this exchange.
+    - ``sandbox``: ccxt knows a test environment (``set_sandbox_mode``).
+    - ``ccxt_options``: merged into ccxt's ``options``: spot-only market loading and account
+      facts that spare requests ccxt would otherwise make on every call.
+    - ``client_id``: the exchange's client-order-id rule; ``client_id_lookup`` how an order is
+      found again by it.
+    - ``fetch_tickers``: ``get_market_data_batch`` may use one ``fetch_tickers`` request.
+    - ``order_book_limits``: the book sizes the exchange accepts.
+    """
+
+    name: str
+    ccxt_id: str
+    regions: tuple[str, ...] = ("global",)
+    usd_substitute: str | None = None
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    passphrase: bool = False
+    streaming: bool = False
+    sandbox: bool = False
+    ccxt_options: Mapping[str, Any] = field(default_factory=dict)
+    client_id: ClientIdFormat = field(default_factory=ClientIdFormat)
+    client_id_lookup: ClientIdLookup = "open_closed"
+    fetch_tickers: bool = True
+    #: Book sizes the exchange accepts (the smallest that covers the depth is asked); None:
+    #: any depth; empty: send no limit.
+    order_book_limits: tuple[int, ...] | None = None
+    notes: str = ""
+
+
+_UUID_OR_SHORT = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
+    {
+        "kraken": ExchangeProfile(
+            name="kraken",
+            ccxt_id="kraken",
+            regions=("us", "eu", "global"),
+            aliases={"BTC": "XBT", "DOGE": "XDG"},
+            streaming=True,
+            sandbox=False,
+            # Kraken's spot REST API lists spot pairs only (futures live elsewhere).
+            ccxt_options={},
+            # cl_ord_id: a UUID (long or 32-hex short form) or free text of up to 18 ASCII
+            # characters (Kraken REST docs, AddOrder).
+            client_id=ClientIdFormat(
+                pattern=rf"(?:{_UUID_OR_SHORT}|[0-9a-fA-F]{{32}}|[\x21-\x7e]{{1,18}})",
+                uuid_form="uuid",
+            ),
+            # QueryOrders knows only txid/userref; OpenOrders and ClosedOrders take cl_ord_id.
+            client_id_lookup="open_closed",
+            notes="BTC is XBT; not for New York or Washington State residents",
+        ),
+        "binance": ExchangeProfile(
+            name="binance",
+            ccxt_id="binance",
+            regions=("eu", "global"),
+            usd_substitute="USDT",
+            streaming=True,
+            sandbox=True,
+            ccxt_options={
+                "defaultType": "spot",
+                "fetchMarkets": {"types": ["spot"], "loadAllOptions": False},
+                # Margin pair lists are private calls the spot contract never needs.
+                "fetchMargins": False,
+            },
+            # newClientOrderId: ^[.A-Z:/a-z0-9_-]{1,36}$ (Binance spot API docs).
+            client_id=ClientIdFormat(pattern=r"[.A-Z:/a-z0-9_\-]{1,36}", uuid_form="uuid"),
+            client_id_lookup="fetch_order",
+            notes="no USD market: USD means USDT; US addresses get HTTP 451 (Binance.US is "
+            "ccxt's binanceus)",
+        ),
+        "coinbase": ExchangeProfile(
+            name="coinbase",
+            ccxt_id="coinbase",
+            regions=("us", "eu", "global"),
+            streaming=True,
+            sandbox=False,
+            # Advanced Trade (v3) markets, public endpoint.
+            ccxt_options={"fetchMarkets": "fetchMarketsV3", "fetchTickers": "fetchTickersV3"},
+            client_id=ClientIdFormat(pattern=r"[A-Za-z0-9_\-:.]{1,128}", uuid_form="uuid"),
+            client_id_lookup="scan",
+            notes="Advanced Trade API; keys sign a short-lived JWT",
+        ),
+        "kucoin": ExchangeProfile(
+            name="kucoin",
+            ccxt_id="kucoin",
+            regions=("eu", "global"),
+            usd_substitute="USDT",
+            passphrase=True,
+            streaming=True,
+            sandbox=False,
+            ccxt_options={
+                "fetchMarkets": {"types": ["spot"], "fetchTickersFees": True},
+                # The classic spot account API; spares an account-mode request per call.
+                "uta": False,
+            },
+            # clientOid: up to 40 characters; letters, digits, '-' and '_' (KuCoin docs).
+            client_id=ClientIdFormat(pattern=r"[A-Za-z0-9_\-]{1,40}", uuid_form="uuid"),
+            client_id_lookup="fetch_order",
+            order_book_limits=(20, 100),
+            notes="left the US in 2025; keys need a passphrase",
+        ),
+        "bitstamp": ExchangeProfile(
+            name="bitstamp",
+            ccxt_id="bitstamp",
+            regions=("us", "eu", "global"),
+            streaming=False,  # ccxt.pro streams Bitstamp's book and trades, not tickers
+            sandbox=False,
+            ccxt_options={},
+            client_id=ClientIdFormat(pattern=r"[A-Za-z0-9_\-:.]{1,180}", uuid_form="uuid"),
+            client_id_lookup="fetch_order",
+        ),
+        "bybit": ExchangeProfile(
+            name="bybit",
+            ccxt_id="bybit",
+            regions=("eu", "global"),
+            usd_substitute="USDT",
+            streaming=True,
+            sandbox=True,
+            ccxt_options={
+                "defaultType": "spot",
+                "fetchMarkets": {
+                    "types": ["spot"],
+                    "usePrivateInstrumentsInfo": False,
+                    "loadAllOptions": False,
+                    "loadExpiredOptions": False,
+                },
+                # Unified trading account (every account since Bybit's 2024 migration):
+                # spares the two account-info requests ccxt makes before private calls.
+                "enableUnifiedMargin": False,
+                "enableUnifiedAccount": True,
+                "unifiedMarginStatus": 6,
+            },
+            # orderLinkId: up to 36 characters; letters, digits, '-' and '_' (Bybit v5 docs).
+            client_id=ClientIdFormat(pattern=r"[A-Za-z0-9_\-]{1,36}", uuid_form="uuid"),
+            client_id_lookup="open_closed",
+            notes="excludes the US and some other places; US addresses get 403",
+        ),
+        "okx": ExchangeProfile(
+            name="okx",
+            ccxt_id="okx",
+            regions=("eu", "global"),
+            usd_substitute="USDT",
+            passphrase=True,
+            streaming=True,
+            sandbox=True,
+            ccxt_options={"defaultType": "spot", "fetchMarkets": {"types": ["spot"]}},
+            # clOrdId: 1 to 32 letters and digits (OKX v5 docs): a UUID goes in as 32 hex.
+            client_id=ClientIdFormat(pattern=r"[A-Za-z0-9]{1,32}", uuid_form="hex32"),
+            client_id_lookup="fetch_order",
+            notes="a separate US venue exists since 2025 (app.okx.com, spot only); keys need a "
+            "passphrase",
+        ),
+    }
+)
+
+
+def generic_profile(ccxt_id: str) -> ExchangeProfile:
+    """The profile of an exchange without a row: ``ccxt:<id>``, regions unknown (global).
+
+    Spot-only market loading is applied from ccxt's own options at creation (see
+    ``spot_only_options``); client ids pass unchanged unless they break the common rule.
+    """
+    return ExchangeProfile(
+        name=f"ccxt:{ccxt_id}",
+        ccxt_id=ccxt_id,
+        regions=("global",),
+        usd_substitute="USDT",
+        sandbox=True,  # decided by ccxt itself: a missing test URL is refused when asked
+        client_id_lookup="scan",
+    )
+
+
+def profile_for(name: str) -> ExchangeProfile:
+    """The profile for a registered name, a ccxt id, or ``ccxt:<id>``."""
+    key = name.strip().lower()
+    if key.startswith("ccxt:"):
+        key = key.removeprefix("ccxt:")
+        return PROFILES.get(key) or generic_profile(key)
+    return PROFILES.get(key) or generic_profile(key)
+
+
+def spot_only_options(defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """Options that make any ccxt exchange load spot markets only, from its own defaults.
+
+    ccxt spells the choice two ways: ``options['fetchMarkets'] = {'types': [...]}`` or, in
+    older exchanges, ``options['fetchMarkets'] = [...]``. Exchanges with neither list one kind.
+    """
+    result: dict[str, Any] = {}
+    fetch_markets = defaults.get("fetchMarkets")
+    if isinstance(fetch_markets, Mapping) and "types" in fetch_markets:
+        result["fetchMarkets"] = {**fetch_markets, "types": ["spot"]}
+    elif isinstance(fetch_markets, list):
+        result["fetchMarkets"] = ["spot"]
+    if "defaultType" in defaults:
+        result["defaultType"] = "spot"
+    return result
