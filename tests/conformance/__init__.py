@@ -1,0 +1,1 @@
+"""The conformance suite run on the example exchange and on each plugin of this repository."""

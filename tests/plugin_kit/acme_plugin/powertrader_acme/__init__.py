@@ -1,0 +1,1 @@
+"""The Acme exchange for PowerTrader."""
