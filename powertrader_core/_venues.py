@@ -1,0 +1,139 @@
+"""Which exchanges a manager may use, and building them lazily (the manager's venue pool).
+
+An exchange is built the first time a call needs it, from the factory (which class is
+registered under the name), the configuration manager (its saved or environment credentials)
+and the settings (the region it must serve). Building is local and cheap; initialising (loading
+markets, checking keys) may touch the network and happens once, under a lock, on first use.
+
+Availability is worked out on every call rather than frozen at construction, so an exchange
+registered after the manager was built (the seed's custom-exchange flow) takes part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from powertrader_core.errors import ConfigurationError, ExchangeError, RegionNotSupportedError
+from powertrader_core.exchange import AbstractExchange
+from powertrader_core.factory import ExchangeFactory, regions_of
+
+__all__ = ["ConfigSource", "VenuePool", "is_simulated"]
+
+log = logging.getLogger("powertrader_core.manager")
+
+
+class ConfigSource(Protocol):
+    """What the pool needs of a configuration manager (``ExchangeConfigManager`` has it)."""
+
+    def load_exchange_config(self, exchange_name: str) -> Mapping[str, Any]: ...
+
+
+def key_of(name: object) -> str:
+    """Registered names are lower case; accept ``ExchangeType`` members and any case."""
+    return str(getattr(name, "value", name)).strip().lower()
+
+
+def is_simulated(cls: type[AbstractExchange]) -> bool:
+    """True for exchanges that trade no real money (the paper exchange)."""
+    return bool(getattr(cls, "simulated", False)) or cls.name == "paper"
+
+
+class VenuePool:
+    """The exchanges one manager may use, built on first use and closed together."""
+
+    def __init__(
+        self, config: ConfigSource, region: str, restrict: Sequence[str] | None = None
+    ) -> None:
+        self.config = config
+        self.region = key_of(region)
+        self.restrict = None if restrict is None else [key_of(n) for n in restrict]
+        if self.restrict is not None:
+            for name in self.restrict:
+                ExchangeFactory.get_exchange_class(name)  # unknown names fail here, clearly
+        self._built: dict[str, AbstractExchange] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    # ---- which exchanges ----------------------------------------------------------------------
+
+    def available(self) -> list[str]:
+        """Registered exchanges serving the region; by-default ones unless a list was given."""
+        if self.restrict is not None:
+            return [n for n in self.restrict if self.region in self.regions(n)]
+        names = ExchangeFactory.get_available_exchanges(self.region)
+        return [n for n in names if ExchangeFactory.get_exchange_class(n).include_by_default]
+
+    @staticmethod
+    def regions(name: str) -> list[str]:
+        return [key_of(r) for r in regions_of(ExchangeFactory.get_exchange_class(name))]
+
+    @staticmethod
+    def exchange_class(name: str) -> type[AbstractExchange]:
+        return ExchangeFactory.get_exchange_class(name)
+
+    def resolve(self, name: object, operation: str) -> str:
+        """Check a name the caller gave: registered, among this manager's, serving the region."""
+        key = key_of(name)
+        cls = ExchangeFactory.get_exchange_class(key)
+        if self.restrict is not None and key not in self.restrict:
+            raise ConfigurationError(
+                f"not among this manager's exchanges ({', '.join(self.restrict) or 'none'})",
+                exchange=key,
+                operation=operation,
+            )
+        served = [key_of(r) for r in regions_of(cls)]
+        if self.region not in served:
+            raise RegionNotSupportedError(
+                f"does not serve region {self.region!r} (serves {', '.join(served)})",
+                exchange=key,
+                operation=operation,
+            )
+        return key
+
+    # ---- building ------------------------------------------------------------------------------
+
+    def built(self) -> dict[str, AbstractExchange]:
+        return dict(self._built)
+
+    def build(self, name: str) -> AbstractExchange:
+        """The exchange for ``name``, built now if it was not (no network)."""
+        exchange = self._built.get(name)
+        if exchange is not None:
+            return exchange
+        try:
+            # Passed as loaded: the configuration manager's mapping masks secrets in its repr.
+            config = self.config.load_exchange_config(name)
+            exchange = ExchangeFactory.create_exchange(name, config)
+        except ExchangeError as exc:
+            if exc.exchange is None:
+                raise ConfigurationError(str(exc), exchange=name, operation="build") from exc
+            raise
+        except Exception as exc:
+            raise ConfigurationError(
+                f"could not build the exchange: {type(exc).__name__}: {exc}",
+                exchange=name,
+                operation="build",
+            ) from exc
+        self._built[name] = exchange
+        return exchange
+
+    async def acquire(self, name: str) -> AbstractExchange:
+        """The exchange for ``name``, built and initialised (once, whoever asks first)."""
+        exchange = self.build(name)
+        lock = self._locks.setdefault(name, asyncio.Lock())
+        async with lock:
+            await exchange.ensure_initialized()
+        return exchange
+
+    async def close(self) -> None:
+        """Close every exchange built so far; a failing close is logged, the others still run."""
+        built, self._built = self._built, {}
+        self._locks.clear()
+        results = await asyncio.gather(
+            *(exchange.close() for exchange in built.values()), return_exceptions=True
+        )
+        for name, result in zip(built, results, strict=True):
+            if isinstance(result, BaseException):
+                log.warning("%s close failed: %s: %s", name, type(result).__name__, result)

@@ -1,0 +1,352 @@
+"""``MultiExchangeManager``: one interface over every exchange available in the user's region.
+
+A facade: the jobs live in private modules, and this class only decides which exchanges take
+part and in what order.
+
+- ``_venues``: which exchanges (registered, serving the region, by default or named), built
+  lazily from the factory and the configuration manager;
+- ``_fanout``: calling them, concurrently, each bounded by ``Settings.exchange_timeout``,
+  reads retried (:mod:`~powertrader_core.retry`), every outcome recorded in
+  :mod:`~powertrader_core.health` (whose circuit breaker keeps a failing exchange out);
+- ``_execution``: best execution, the all-in cost of an amount, and where an order may go.
+
+One slow, failing or hanging exchange never fails a call: the others' answers come back and
+the failure shows in ``get_exchange_status()``. Only when every exchange fails does a call
+raise, with one error listing each exchange and its reason (``.failures`` holds them).
+
+Where an order goes when ``place_order`` names no exchange (first rule that applies):
+
+1. ``settings.live_trading`` is off (the default): to the paper exchange. Simulated exchanges
+   only (the manager's, else ``paper``); an order naming a real exchange is refused, unsent.
+2. ``settings.primary_exchange`` is set and ``auto_best_price`` is off: to the primary
+   exchange, and only there. No silent fallback: an order moves money, the caller decides.
+3. Otherwise (``auto_best_price`` on, or no primary, as in the seed's "auto-selects best
+   exchange"): best execution, the lowest all-in cost of the amount among exchanges that are
+   configured, healthy, list the market and can pay; chosen venue and runner-up are logged and
+   returned in ``result.metadata["routing"]``.
+
+Orders are sent once, never retried here: :meth:`_send_order` is the single place an order
+leaves, so that order safety (a journal, reconciliation) can wrap it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from powertrader_core._types import to_decimal, utc_now
+from powertrader_core.errors import ConfigurationError, ExchangeError, SymbolNotSupportedError
+from powertrader_core.exchange import AbstractExchange
+from powertrader_core.health import HealthTracker
+from powertrader_core.models import MarketData, OrderRequest, OrderResult, Side, canonical_symbol
+from powertrader_core.retry import RetryPolicy
+from powertrader_core.routing import best_quote
+from powertrader_core.settings import Settings
+
+from ._execution import ExecutionPlan, plan_execution, plan_order_route
+from ._fanout import Caller, FanOut, combine_errors
+from ._venues import ConfigSource, VenuePool, is_simulated
+
+__all__ = ["ExecutionPlan", "FanOut", "MultiExchangeManager"]
+
+log = logging.getLogger(__name__)
+
+
+def _side(value: Side | str) -> Side:
+    try:
+        return Side(str(value).strip().lower())
+    except ValueError:
+        raise ValueError(f"side must be 'buy' or 'sell', not {value!r}") from None
+
+
+def _quote_for(symbol: str) -> Callable[[AbstractExchange], Awaitable[MarketData]]:
+    async def quote(exchange: AbstractExchange) -> MarketData:
+        data = await exchange.get_market_data(symbol)
+        # Results report the registered name (a second account, a re-registered class).
+        return data if data.exchange == exchange.name else data.model_copy(
+            update={"exchange": exchange.name}
+        )
+
+    return quote
+
+
+class MultiExchangeManager:
+    """Manages multiple exchanges and provides one interface over them (the seed's class).
+
+    ``config_manager`` supplies each exchange's configuration (default: an
+    ``ExchangeConfigManager()``); ``settings`` the region, timeout and order rules (default:
+    ``Settings.load()``); ``exchanges`` restricts the manager to those names (default:
+    ``settings.exchanges``, else every registered exchange serving the region, leaving out
+    those that take part only where named, such as the paper exchange).
+    """
+
+    def __init__(
+        self,
+        config_manager: ConfigSource | None = None,
+        settings: Settings | None = None,
+        exchanges: Sequence[str] | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        health: HealthTracker | None = None,
+    ) -> None:
+        if settings is None:
+            settings = Settings.load()
+        if config_manager is None:
+            from powertrader_core.credentials import ExchangeConfigManager
+
+            config_manager = ExchangeConfigManager()
+        self.settings = settings
+        self.config_manager = config_manager
+        restrict = exchanges if exchanges is not None else settings.exchanges
+        self._pool = VenuePool(config_manager, settings.region, restrict)
+        self.health = health if health is not None else HealthTracker()
+        self._caller = Caller(
+            self._pool, self.health, retry or RetryPolicy(), lambda: self.settings.exchange_timeout
+        )
+
+    # ---- which exchanges ------------------------------------------------------------------------
+
+    def get_available_exchanges(self) -> list[str]:
+        """Exchanges this manager uses: registered, serving the region, by default or named."""
+        return self._pool.available()
+
+    def _names(self, operation: str) -> list[str]:
+        names = self._pool.available()
+        if not names:
+            raise ConfigurationError(
+                f"no exchange available in region {self._pool.region!r}"
+                + ("" if self._pool.restrict is None else f" among {self._pool.restrict}"),
+                operation=operation,
+            )
+        return names
+
+    @staticmethod
+    def _symbol(symbol: str, operation: str) -> str:
+        try:
+            return canonical_symbol(symbol)
+        except ValueError as exc:
+            raise SymbolNotSupportedError(str(exc), operation=operation) from None
+
+    async def get_exchange(self, name: str) -> AbstractExchange:
+        """The manager's (initialised) instance of ``name``, for calls it does not wrap."""
+        key = self._pool.resolve(name, "get_exchange")
+        return await self._caller.ready(key, "get_exchange", private=False)
+
+    # ---- market data ----------------------------------------------------------------------------
+
+    async def get_market_data(self, symbol: str, exchange: str | None = None) -> MarketData:
+        """A quote from ``exchange``, or from the best exchange.
+
+        Without a name: the primary exchange first if set, then the others healthiest and
+        fastest first, until one answers (one request, not a fan-out).
+        """
+        symbol = self._symbol(symbol, "get_market_data")
+        if exchange is not None:
+            name = self._pool.resolve(exchange, "get_market_data")
+            return await self._caller.read(name, "get_market_data", _quote_for(symbol))
+        ordered = self.health.rank(self._names("get_market_data"))
+        primary = self.settings.primary_exchange
+        if primary in ordered:
+            ordered.remove(primary)
+            ordered.insert(0, primary)
+        errors: dict[str, ExchangeError] = {}
+        for name in ordered:
+            try:
+                return await self._caller.read(name, "get_market_data", _quote_for(symbol))
+            except ExchangeError as error:
+                errors[name] = error
+        raise combine_errors(errors, "get_market_data", symbol)
+
+    async def compare_prices_detailed(self, symbol: str) -> FanOut[MarketData]:
+        """Every available exchange's quote, and for each that gave none, why (never raises
+        for a failing exchange; for tables that show failures as rows)."""
+        symbol = self._symbol(symbol, "compare_prices")
+        names = self._names("compare_prices")
+        return await self._caller.read_all(names, "get_market_data", _quote_for(symbol))
+
+    async def compare_prices(self, symbol: str) -> dict[str, MarketData]:
+        """``{exchange: MarketData}`` from every available exchange that answered in time."""
+        fan = await self.compare_prices_detailed(symbol)
+        return fan.require_results(self._symbol(symbol, "compare_prices"), "compare_prices")
+
+    async def get_best_price(self, symbol: str, side: Side | str = "buy") -> MarketData:
+        """The quote to take: lowest ask to buy, highest bid to sell; ``.exchange`` says where."""
+        wanted = _side(side)
+        best = best_quote(await self.compare_prices(symbol), wanted)
+        if best is None:
+            which = "an ask" if wanted is Side.BUY else "a bid"
+            raise SymbolNotSupportedError(
+                f"no exchange quoted {which} for {symbol}", operation="get_best_price"
+            )
+        return best
+
+    async def get_best_execution(
+        self, symbol: str, side: Side | str, amount: Decimal | float | str
+    ) -> ExecutionPlan:
+        """Exchanges ranked by the all-in cost (book depth and taker fee) of ``amount``."""
+        size = to_decimal(amount)
+        if not size.is_finite() or size <= 0:
+            raise ValueError(f"amount must be a finite number greater than zero, not {amount!r}")
+        symbol = self._symbol(symbol, "get_best_execution")
+        names = self._names("get_best_execution")
+        return await plan_execution(self._caller, names, symbol, _side(side), size)
+
+    # ---- orders ---------------------------------------------------------------------------------
+
+    def _check_live(self, name: str) -> None:
+        if not self.settings.live_trading and not is_simulated(self._pool.exchange_class(name)):
+            raise ConfigurationError(
+                "live trading is off (settings.live_trading, POWERTRADER_LIVE_TRADING); "
+                "orders go only to the paper exchange. Nothing was sent",
+                exchange=name,
+                operation="place_order",
+            )
+
+    def _simulated_names(self) -> list[str]:
+        names = [n for n in self._pool.available() if is_simulated(self._pool.exchange_class(n))]
+        if names:
+            return names
+        try:
+            return [self._pool.resolve("paper", "place_order")]
+        except ExchangeError as exc:
+            raise ConfigurationError(
+                f"live trading is off and no paper exchange is usable ({exc}); "
+                "install powertrader-paper or turn live trading on. Nothing was sent",
+                operation="place_order",
+            ) from exc
+
+    async def _route(self, order: OrderRequest) -> tuple[str, dict[str, Any]]:
+        """Where an order without an exchange goes (the rules in the module docstring)."""
+        if not self.settings.live_trading:
+            names = self._simulated_names()
+            rule = "paper"
+        elif self.settings.primary_exchange and not self.settings.auto_best_price:
+            name = self._pool.resolve(self.settings.primary_exchange, "place_order")
+            return name, {"rule": "primary", "exchange": name}
+        else:
+            names = self._names("place_order")
+            rule = "best_execution"
+        if len(names) == 1:
+            return names[0], {"rule": rule, "exchange": names[0]}
+        primary = self.settings.primary_exchange
+        ordered = [primary, *(n for n in names if n != primary)] if primary in names else names
+        plan = await plan_order_route(self._caller, ordered, order)
+        return plan.exchange, {"rule": rule, "exchange": plan.exchange, **plan.describe()}
+
+    async def place_order(
+        self, order_request: OrderRequest, exchange: str | None = None
+    ) -> OrderResult:
+        """Place an order on ``exchange``, or where the rules in the module docstring say.
+
+        ``result.metadata["routing"]`` records the rule applied and, for best execution, the
+        chosen venue and the runner-up with their all-in costs. Never retried here.
+        """
+        if not isinstance(order_request, OrderRequest):
+            if not isinstance(order_request, Mapping):
+                raise TypeError("place_order takes an OrderRequest")
+            order_request = OrderRequest(**order_request)
+        if exchange is not None:
+            name = self._pool.resolve(exchange, "place_order")
+            routing: dict[str, Any] = {"rule": "explicit", "exchange": name}
+        else:
+            name, routing = await self._route(order_request)
+        self._check_live(name)
+        venue = await self._caller.ready(name, "place_order")
+        result = await self._send_order(venue, order_request)
+        return result.model_copy(update={"metadata": {**result.metadata, "routing": routing}})
+
+    async def _send_order(self, exchange: AbstractExchange, order: OrderRequest) -> OrderResult:
+        """The one place an order leaves: one attempt, bounded, recorded, never retried."""
+        result = await self._caller.send(
+            exchange, "place_order", lambda: exchange.place_order(order)
+        )
+        updates: dict[str, Any] = {}
+        if result.exchange != exchange.name:
+            updates["exchange"] = exchange.name
+        if result.client_order_id is None:
+            updates["client_order_id"] = order.client_order_id
+        return result.model_copy(update=updates) if updates else result
+
+    # ---- balances -------------------------------------------------------------------------------
+
+    async def get_balances(self, exchange: str | None = None) -> dict[str, dict[str, Decimal]]:
+        """``{exchange: {asset: amount}}`` from one exchange or every configured one.
+
+        Exchanges without credentials are skipped (``get_exchange_status()`` says why); naming
+        one raises ``ExchangeAuthenticationError`` saying which fields are missing.
+        """
+
+        async def balance(venue: AbstractExchange) -> dict[str, Decimal]:
+            return dict(await venue.get_balance())
+
+        if exchange is not None:
+            name = self._pool.resolve(exchange, "get_balance")
+            return {name: await self._caller.read(name, "get_balance", balance, private=True)}
+        names = self._names("get_balances")
+        fan = await self._caller.read_all(names, "get_balance", balance, private=True)
+        return fan.require_results(operation="get_balances")
+
+    # ---- status ---------------------------------------------------------------------------------
+
+    def get_exchange_status(self) -> dict[str, dict[str, Any]]:
+        """``{exchange: {status, latency (ms), last_error, last_error_at, ...}}`` (no I/O)."""
+        names = self._pool.available()
+        built = self._pool.built()
+        names += [n for n in [*self.health.names(), *built] if n not in names]
+        report: dict[str, dict[str, Any]] = {}
+        for name in dict.fromkeys(names):
+            entry = self.health.snapshot(name)
+            try:
+                entry["regions"] = self._pool.regions(name)
+            except ExchangeError:
+                entry["regions"] = []
+            venue = built.get(name)
+            entry["has_credentials"] = None if venue is None else venue.has_credentials
+            if venue is None:
+                entry.setdefault("private_calls", "unknown (not built yet)")
+            elif venue.has_credentials:
+                entry["private_calls"] = "available"
+            else:
+                entry.setdefault("private_calls", "skipped: no credentials configured")
+            report[name] = entry
+        return report
+
+    def get_system_status(self) -> dict[str, Any]:
+        """``{overall, available_count, total_count, ...}`` over the available exchanges."""
+        statuses = self.get_exchange_status()
+        names = self._pool.available()
+        counts = Counter(statuses[name]["status"] for name in names)
+        total = len(names)
+        if total == 0 or counts["down"] == total:
+            overall = "down"
+        elif counts["unknown"] == total:
+            overall = "unknown"
+        elif counts["down"] or counts["degraded"]:
+            overall = "degraded"
+        else:
+            overall = "connected"
+        return {
+            "overall": overall,
+            "available_count": total - counts["down"],
+            "total_count": total,
+            "region": self._pool.region,
+            "live_trading": self.settings.live_trading,
+            **{state: counts[state] for state in ("connected", "degraded", "down", "unknown")},
+            "exchanges": {name: statuses[name]["status"] for name in names},
+            "checked_at": utc_now(),
+        }
+
+    # ---- lifetime -------------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Close every exchange this manager built (it builds them again if used after)."""
+        await self._pool.close()
+
+    async def __aenter__(self) -> MultiExchangeManager:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

@@ -1,0 +1,84 @@
+"""Retrying reads: exponential backoff with jitter, honouring the exchange's ``retry_after``.
+
+Only reads go through here (prices, books, balances, initialisation). Orders never do: a
+resent order may fill twice, so order safety (journal and reconciliation) decides about those.
+
+What is retried is what the error says may succeed on a second try (``ExchangeError.retryable``:
+connection errors and rate limits). The wait before attempt ``n + 1`` is
+``min(max_delay, base_delay * multiplier ** n)`` less a random part of up to ``jitter`` of it
+(so that many clients that failed together do not retry together), and never less than the
+``retry_after`` a rate-limit error carried. A wait that would end past the caller's deadline is
+not slept: the last error is raised at once, which says more than a timeout would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from powertrader_core.errors import ExchangeError, ExchangeRateLimitError
+
+__all__ = ["RetryPolicy", "retry_read"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a read is retried. ``attempts`` counts the first try."""
+
+    attempts: int = 3
+    base_delay: float = 0.25
+    max_delay: float = 5.0
+    multiplier: float = 2.0
+    jitter: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        if self.base_delay < 0 or self.max_delay < 0:
+            raise ValueError("delays must not be negative")
+        if not 0 <= self.jitter <= 1:
+            raise ValueError("jitter must be between 0 and 1")
+
+    def delay(self, retry_number: int, error: BaseException, rand: float) -> float:
+        """Seconds to wait before retry ``retry_number`` (0 for the first retry)."""
+        backoff = min(self.max_delay, self.base_delay * self.multiplier**retry_number)
+        wait = backoff * (1 - self.jitter * rand)
+        if isinstance(error, ExchangeRateLimitError) and error.retry_after is not None:
+            wait = max(wait, float(error.retry_after))
+        return wait
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+async def retry_read(
+    attempt: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    deadline: float | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    rand: Callable[[], float] = random.random,
+) -> T:
+    """Run ``attempt`` until it succeeds, the error is final, or attempts run out.
+
+    ``deadline`` is in the running loop's clock (``loop.time()``); a wait past it is skipped
+    and the last error raised instead.
+    """
+    loop = asyncio.get_running_loop()
+    retry_number = 0
+    while True:
+        try:
+            return await attempt()
+        except ExchangeError as error:
+            if not error.retryable or retry_number + 1 >= policy.attempts:
+                raise
+            wait = policy.delay(retry_number, error, rand())
+            if deadline is not None and loop.time() + wait >= deadline:
+                raise
+        retry_number += 1
+        await sleep(wait)

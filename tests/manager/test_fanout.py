@@ -1,0 +1,208 @@
+"""Fan-out: compare and best price across eight venues; slow, failing and hanging venues."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from decimal import Decimal
+
+import pytest
+
+from powertrader_core import (
+    ConfigurationError,
+    ExchangeConnectionError,
+    ExchangeError,
+    ExchangeFactory,
+    ExchangeRateLimitError,
+    RegionNotSupportedError,
+    SymbolNotSupportedError,
+)
+from tests.manager.conftest import EIGHT, MakeManager
+from tests.manager.fakes import FakeVenue, registered, venue
+
+
+async def test_compare_prices_returns_every_venue_under_its_name(eight, make_manager: MakeManager):
+    async with make_manager(list(eight)) as manager:
+        quotes = await manager.compare_prices("BTC-USD")
+    assert list(quotes) == list(EIGHT)
+    for name, quote in quotes.items():
+        assert quote.exchange == name
+        assert quote.price == Decimal(EIGHT[name]["mid"])
+        assert quote.symbol == "BTC-USD"
+    assert all(cls.knobs.calls["get_market_data"] == 1 for cls in eight.values())
+
+
+async def test_best_price_is_lowest_ask_to_buy_and_highest_bid_to_sell(eight, make_manager):
+    async with make_manager(list(eight)) as manager:
+        buy = await manager.get_best_price("BTC-USD", "buy")
+        sell = await manager.get_best_price("btc/usd", side="SELL")
+    asks = {n: k["mid"] + k["spread"] / 2 for n, k in EIGHT.items()}
+    bids = {n: k["mid"] - k["spread"] / 2 for n, k in EIGHT.items()}
+    assert buy.exchange == min(asks, key=asks.__getitem__) == "hov"
+    assert buy.ask == Decimal(str(asks["hov"]))
+    assert sell.exchange == max(bids, key=bids.__getitem__) == "gul"
+    assert sell.bid == Decimal(str(bids["gul"]))
+
+
+async def test_fan_out_is_concurrent(eight, make_manager):
+    for cls in eight.values():
+        cls.knobs.latency = 0.1
+    async with make_manager(list(eight)) as manager:
+        start = time.perf_counter()
+        await manager.compare_prices("BTC-USD")
+        elapsed = time.perf_counter() - start
+    assert elapsed < 0.5  # one after the other would take 0.8 s
+
+
+async def test_hanging_venue_costs_the_timeout_and_is_named_in_status(eight, make_manager):
+    eight["dax"].knobs.hang = True
+    async with make_manager(list(eight), exchange_timeout=0.3) as manager:
+        start = time.perf_counter()
+        quotes = await manager.compare_prices("BTC-USD")
+        elapsed = time.perf_counter() - start
+        status = manager.get_exchange_status()
+    assert elapsed < 0.3 + 0.25
+    assert set(quotes) == set(EIGHT) - {"dax"}
+    assert status["dax"]["status"] == "degraded"
+    assert "dax get_market_data: no answer within 0.3 s" in status["dax"]["last_error"]
+    assert status["dax"]["last_error_at"] is not None
+    assert status["dax"]["consecutive_failures"] == 1
+    assert status["ace"]["status"] == "connected"
+    assert status["ace"]["latency"] is not None and status["ace"]["latency"] >= 1
+
+
+async def test_hanging_initialise_is_bounded_too(make_manager):
+    class SlowStart(FakeVenue):
+        name = "slowstart"
+
+        async def initialize(self) -> bool:
+            await asyncio.Event().wait()
+            return True
+
+    SlowStart.knobs = venue("slowstart", 1).knobs
+    with registered(venue("quick", 10), SlowStart):
+        async with make_manager(["quick", "slowstart"], exchange_timeout=0.2) as manager:
+            quotes = await manager.compare_prices("ETH-USD")
+            assert list(quotes) == ["quick"]
+            assert "no answer within" in manager.get_exchange_status()["slowstart"]["last_error"]
+
+
+async def test_one_failing_venue_does_not_fail_the_call(eight, make_manager):
+    eight["bex"].knobs.error = ExchangeConnectionError("reset", exchange="bex", operation="x")
+    eight["cor"].knobs.error = RuntimeError("plugin bug")
+    async with make_manager(list(eight)) as manager:
+        detailed = await manager.compare_prices_detailed("BTC-USD")
+        quotes = await manager.compare_prices("BTC-USD")
+    assert set(quotes) == set(EIGHT) - {"bex", "cor"}
+    assert set(detailed.errors) == {"bex", "cor"}
+    # A plugin's stray exception comes out as our error, naming exchange and operation.
+    assert isinstance(detailed.errors["cor"], ExchangeError)
+    assert str(detailed.errors["cor"]).startswith("cor get_market_data: unexpected RuntimeError")
+
+
+async def test_every_venue_failing_raises_one_error_listing_each(make_manager):
+    a = venue("fa", 1, error=ExchangeConnectionError("refused", exchange="fa", operation="q"))
+    b = venue("fb", 1, hang=True)
+    with registered(a, b):
+        async with make_manager(["fa", "fb"], exchange_timeout=0.1) as manager:
+            with pytest.raises(ExchangeConnectionError) as caught:
+                await manager.compare_prices("BTC-USD")
+    message = str(caught.value)
+    assert message.startswith("compare_prices: all 2 exchanges failed for BTC-USD: ")
+    assert "fa q: refused" in message and "fb get_market_data: no answer within 0.1 s" in message
+    assert set(caught.value.failures) == {"fa", "fb"}  # type: ignore[attr-defined]
+
+
+async def test_mixed_failures_raise_the_common_base(make_manager):
+    a = venue("fa", 1, error=ExchangeConnectionError("refused", exchange="fa"))
+    b = venue("fb", 1, error=ExchangeRateLimitError("slow down", exchange="fb", retry_after=60))
+    with registered(a, b):
+        async with make_manager(["fa", "fb"]) as manager:
+            with pytest.raises(ExchangeError) as caught:
+                await manager.compare_prices("BTC-USD")
+    assert type(caught.value) is ExchangeError
+    assert "fa: refused" in str(caught.value) and "fb: slow down" in str(caught.value)
+
+
+async def test_reads_retry_a_transient_failure(eight, make_manager):
+    knobs = eight["ace"].knobs
+    knobs.errors.append(ExchangeConnectionError("blip", exchange="ace"))
+    async with make_manager(["ace"]) as manager:
+        quote = await manager.get_market_data("BTC-USD", "ace")
+        assert quote.exchange == "ace"
+        assert manager.get_exchange_status()["ace"]["status"] == "connected"
+    assert knobs.calls["get_market_data"] == 2
+
+
+async def test_a_refusal_is_not_retried_and_does_not_count_against_health(eight, make_manager):
+    eight["ace"].knobs.listed = {"ETH-USD"}
+    async with make_manager(["ace", "bex"]) as manager:
+        quotes = await manager.compare_prices("BTC-USD")
+        status = manager.get_exchange_status()["ace"]
+    assert list(quotes) == ["bex"]
+    assert eight["ace"].knobs.calls["get_market_data"] == 1
+    assert status["consecutive_failures"] == 0 and status["status"] != "down"
+    assert "BTC-USD is not listed" in status["last_error"]
+
+
+async def test_venue_outside_the_region_is_never_asked(eight, make_manager):
+    eu_only = venue("euro", 50, regions=("eu",))
+    with registered(eu_only):
+        async with make_manager([*eight, "euro"]) as manager:
+            assert "euro" not in manager.get_available_exchanges()
+            quotes = await manager.compare_prices("BTC-USD")
+            with pytest.raises(RegionNotSupportedError, match="euro get_market_data: does not"):
+                await manager.get_market_data("BTC-USD", "euro")
+    assert "euro" not in quotes
+    assert eu_only.knobs.calls.total() == 0
+
+
+async def test_market_data_without_a_name_uses_the_primary_then_falls_back(eight, make_manager):
+    eight["cor"].knobs.error = ExchangeConnectionError("down", exchange="cor")
+    async with make_manager(list(eight), primary_exchange="cor") as manager:
+        quote = await manager.get_market_data("BTC-USD")
+    assert eight["cor"].knobs.calls["get_market_data"] >= 1
+    assert quote.exchange != "cor"
+    assert sum(cls.knobs.calls["get_market_data"] for cls in eight.values()) <= 2 + 1
+
+
+async def test_bad_names_and_symbols_fail_before_anything_is_sent(eight, make_manager):
+    async with make_manager(["ace"]) as manager:
+        with pytest.raises(ConfigurationError, match="unknown exchange 'nope'"):
+            await manager.get_market_data("BTC-USD", "nope")
+        with pytest.raises(ConfigurationError, match="not among this manager's exchanges"):
+            await manager.get_market_data("BTC-USD", "bex")
+        with pytest.raises(SymbolNotSupportedError, match="BASE-QUOTE"):
+            await manager.compare_prices("BTCUSD!")
+    assert eight["ace"].knobs.calls.total() == 0
+    with pytest.raises(ConfigurationError, match="unknown exchange 'nope'"):
+        make_manager(["ace", "nope"])
+
+
+async def test_exchanges_are_built_lazily_and_closed_by_async_with(eight, make_manager):
+    manager = make_manager(list(eight))
+    assert all(cls.knobs.calls.total() == 0 for cls in eight.values())
+    async with manager:
+        await manager.get_market_data("BTC-USD", "ace")
+        assert eight["ace"].knobs.calls["initialize"] == 1
+        assert eight["bex"].knobs.calls["initialize"] == 0
+        await manager.compare_prices("BTC-USD")
+        await manager.compare_prices("BTC-USD")
+        assert eight["ace"].knobs.calls["initialize"] == 1  # initialised once
+    assert all(cls.knobs.closed == 1 for cls in eight.values())
+
+
+async def test_a_class_under_a_second_name_is_a_separate_instance(eight, make_manager):
+    ExchangeFactory.register_exchange("ace_sub", eight["ace"])
+    try:
+        async with make_manager(["ace", "ace_sub"]) as manager:
+            quotes = await manager.compare_prices("BTC-USD")
+            status = manager.get_exchange_status()
+            first = await manager.get_exchange("ace")
+            second = await manager.get_exchange("ace_sub")
+    finally:
+        ExchangeFactory.unregister_exchange("ace_sub")
+    assert quotes["ace_sub"].exchange == "ace_sub" and quotes["ace"].exchange == "ace"
+    assert first is not second and second.name == "ace_sub"
+    assert status["ace_sub"]["status"] == "connected"
+    assert eight["ace"].knobs.closed == 2
