@@ -181,7 +181,8 @@ class PaperExchange(AbstractExchange):
         book = await source.order_book(canonical, depth, self.name)
         quote = _quote_from_book(book, source.label)
         if quote is not None:
-            await self._settle(canonical, quote, book)
+            # Not this book: it may be shallower than what a triggered stop needs to fill.
+            await self._settle(canonical, quote)
         return book
 
     async def get_trading_fees(self, symbol: str) -> TradingFees:
