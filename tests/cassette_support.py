@@ -52,6 +52,9 @@ def _stable_body(body: Any) -> list[tuple[str, str]] | bytes | None:
         return None
     raw = body if isinstance(body, bytes) else str(body).encode()
     text = raw.decode(errors="replace")
+    if not text.strip():
+        # A form body of volatile fields only (Kraken's "nonce=...") is recorded empty.
+        return []
     if "=" in text and not text.lstrip().startswith(("{", "[")):
         return sorted((k, v) for k, v in parse_qsl(text) if k.lower() not in VOLATILE_PARAMS)
     return raw
