@@ -50,6 +50,7 @@ class Knobs:
     balances: dict[str, Decimal] = field(default_factory=dict)
     listed: set[str] | None = None  # None: every symbol
     book: bool = True
+    order_error: BaseException | None = None  # raised by place_order only
     calls: Counter[str] = field(default_factory=Counter)
     orders: list[OrderRequest] = field(default_factory=list)
     closed: int = 0
@@ -114,6 +115,8 @@ class FakeVenue(AbstractExchange):
     async def place_order(self, order_request: OrderRequest) -> OrderResult:
         await self._act("place_order", order_request.symbol)
         k = self.knobs
+        if k.order_error is not None:
+            raise k.order_error
         k.orders.append(order_request)
         price = k.ask if order_request.side == "buy" else k.bid
         return OrderResult(
