@@ -37,6 +37,7 @@ from powertrader_core import (
     AbstractExchange,
     Balance,
     ConfigurationError,
+    ExchangeConnectionError,
     ExchangeError,
     FillEstimate,
     InvalidOrderError,
@@ -335,7 +336,15 @@ class RobinhoodExchange(AbstractExchange):
         """Check the order against the pair's rules, then send it (never resent on its own)."""
         canonical = self._symbol(order_request.symbol, "place_order")
         check_client_order_id(order_request.client_order_id, self.name)
-        pair = await self.get_trading_pair(canonical)
+        try:
+            pair = await self.get_trading_pair(canonical)
+        except ExchangeConnectionError as exc:
+            # Only the rules lookup failed: the order itself provably never left.
+            raise ExchangeConnectionError(
+                f"could not read {canonical}'s trading rules, so the order was not sent "
+                f"({exc.message})",
+                exchange=self.name, operation="place_order", request_sent=False,
+            ) from exc
         body = build_order_body(order_request, pair, exchange=self.name)
         answer = await self._client().request(
             "POST", ORDERS, operation="place_order", call=Call.PLACE_ORDER, body=body

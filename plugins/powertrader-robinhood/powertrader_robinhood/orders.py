@@ -52,6 +52,11 @@ def format_at_increment(value: Decimal, increment: Decimal | None) -> str:
     return format(value.quantize(Decimal(1).scaleb(-_places(increment))), "f")
 
 
+def _plain(value: Decimal | None) -> str:
+    """A decimal for people: ``0.00000001``, never ``1E-8``."""
+    return "none" if value is None else format(value.normalize(), "f")
+
+
 def _off_increment(value: Decimal, increment: Decimal | None) -> bool:
     return increment is not None and increment > 0 and value % increment != 0
 
@@ -88,22 +93,22 @@ def _check_amount(request: OrderRequest, pair: TradingPair, exchange: str) -> No
     increment = pair.asset_increment
     if increment is not None and _off_increment(amount, increment):
         raise _refuse(
-            f"amount {amount} {pair.asset_code} is not a multiple of {pair.symbol}'s asset "
-            f"increment {increment}; Robinhood refuses it and PowerTrader does not round "
-            f"amounts for you (the nearest allowed amount below is "
+            f"amount {_plain(amount)} {pair.asset_code} is not a multiple of {pair.symbol}'s "
+            f"asset increment {_plain(increment)}; Robinhood refuses it and PowerTrader does "
+            f"not round amounts for you (the nearest allowed amount below is "
             f"{format_at_increment(_floor(amount, increment), increment)})",
             exchange,
         )
     if pair.min_order_size is not None and amount < pair.min_order_size:
         raise _refuse(
-            f"amount {amount} {pair.asset_code} is below {pair.symbol}'s minimum order size "
-            f"{pair.min_order_size}",
+            f"amount {_plain(amount)} {pair.asset_code} is below {pair.symbol}'s minimum order "
+            f"size {_plain(pair.min_order_size)}",
             exchange,
         )
     if pair.max_order_size is not None and amount > pair.max_order_size:
         raise _refuse(
-            f"amount {amount} {pair.asset_code} is above {pair.symbol}'s maximum order size "
-            f"{pair.max_order_size}",
+            f"amount {_plain(amount)} {pair.asset_code} is above {pair.symbol}'s maximum order "
+            f"size {_plain(pair.max_order_size)}",
             exchange,
         )
 
@@ -112,8 +117,9 @@ def _check_price(name: str, value: Decimal, pair: TradingPair, exchange: str) ->
     increment = pair.quote_increment
     if increment is not None and _off_increment(value, increment):
         raise _refuse(
-            f"{name} {value} is not a multiple of {pair.symbol}'s price increment {increment} "
-            f"{pair.quote_code}; PowerTrader does not round prices for you (nearest below: "
+            f"{name} {_plain(value)} is not a multiple of {pair.symbol}'s price increment "
+            f"{_plain(increment)} {pair.quote_code}; PowerTrader does not round prices for you "
+            f"(nearest below: "
             f"{format_at_increment(_floor(value, increment), increment)})",
             exchange,
         )
