@@ -109,6 +109,8 @@ def build_client(
             # (a simulator, a local proxy) has none.
             client.timeout_on_exit = 0
 
+    if settings.rate_limit_ms is not None:
+        client.rateLimit = settings.rate_limit_ms
     limiter = limiter_for(float(client.rateLimit)) if settings.rate_limit else None
     _instrument(client, limiter)
     return client
@@ -129,7 +131,10 @@ def _instrument(client: Any, limiter: RateLimiter | None) -> None:
         config = {} if config is None else config
         if limiter is not None:
             cost = client.calculate_rate_limiter_cost(api, method, path, params, config)
-            await limiter.acquire(float(cost if cost is not None else 1))
+            waited = await limiter.acquire(float(cost if cost is not None else 1))
+            record = CURRENT_RECORD.get()
+            if record is not None:
+                record.waited += waited
         return await original_fetch2(path, api, method, params, config)
 
     def on_rest_response(

@@ -127,12 +127,21 @@ class CcxtCore(AbstractExchange):
 
     async def _call(self, operation: str, func: Callable[..., Awaitable[T]], *args: Any) -> T:
         """Run one ccxt coroutine; any failure becomes our exception for ``operation``."""
+        result, _ = await self._timed_call(operation, func, *args)
+        return result
+
+    async def _timed_call(
+        self, operation: str, func: Callable[..., Awaitable[T]], *args: Any
+    ) -> tuple[T, float]:
+        """``_call`` that also returns the milliseconds spent, rate-limiter waits excluded."""
         from powertrader_ccxt.client import CURRENT_RECORD
 
         record = HttpRecord()
         token = CURRENT_RECORD.set(record)
+        started = time.perf_counter()
         try:
-            return await func(*args)
+            result = await func(*args)
+            return result, (time.perf_counter() - started - record.waited) * 1000
         except ExchangeError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure is translated, none escapes raw

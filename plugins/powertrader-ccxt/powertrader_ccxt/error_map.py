@@ -121,6 +121,7 @@ class HttpRecord:
     json_like: bool | None = None  # the whole body looked like one JSON document
     method: str | None = None
     url: str | None = None
+    waited: float = 0.0  # seconds spent in our rate limiter during the call
 
     def note_body(self, body: str) -> None:
         text = body.strip()

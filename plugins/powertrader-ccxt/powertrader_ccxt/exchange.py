@@ -65,9 +65,9 @@ class CcxtExchange(CcxtCore):
     async def get_market_data(self, symbol: str) -> MarketData:
         await self.ensure_initialized()
         canonical, ccxt_symbol, quoted, _ = self._resolve(symbol, "get_market_data")
-        started = self._now()
-        ticker = await self._call("get_market_data", self.client.fetch_ticker, ccxt_symbol)
-        latency = (self._now() - started) * 1000
+        ticker, latency = await self._timed_call(
+            "get_market_data", self.client.fetch_ticker, ccxt_symbol
+        )
         return self._market_data(ticker, canonical, quoted, latency, "get_market_data")
 
     def _market_data(
@@ -106,9 +106,9 @@ class CcxtExchange(CcxtCore):
             return await super().get_market_data_batch(symbols)
         resolved = {s: self._resolve(s, "get_market_data_batch") for s in symbols}
         wanted = sorted({r[1] for r in resolved.values()})
-        started = self._now()
-        tickers = await self._call("get_market_data_batch", self.client.fetch_tickers, wanted)
-        latency = (self._now() - started) * 1000
+        tickers, latency = await self._timed_call(
+            "get_market_data_batch", self.client.fetch_tickers, wanted
+        )
         result: dict[str, MarketData] = {}
         for symbol, (canonical, ccxt_symbol, quoted, _) in resolved.items():
             ticker = tickers.get(ccxt_symbol)

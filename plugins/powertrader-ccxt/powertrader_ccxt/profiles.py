@@ -202,6 +202,10 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
                 "enableUnifiedMargin": False,
                 "enableUnifiedAccount": True,
                 "unifiedMarginStatus": 6,
+                # get_order(order_id) uses fetch_order, which ccxt refuses on unified
+                # accounts (ArgumentsRequired) unless told that Bybit only finds orders
+                # among the account's last 500.
+                "fetchOrder": {"acknowledged": True},
             },
             # orderLinkId: up to 36 characters; letters, digits, '-' and '_' (Bybit v5 docs).
             client_id=ClientIdFormat(pattern=r"[A-Za-z0-9_\-]{1,36}", uuid_form="uuid"),

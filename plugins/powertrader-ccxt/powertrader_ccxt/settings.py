@@ -12,6 +12,8 @@ Keys (all optional; keys are needed only for private calls):
 ``markets_cache_ttl``  seconds a cached market list stays good (default 6 h; 0 disables)
 ``rate_limit``       our idle-crediting rate limiter (default on); off only for benchmarks
                      and for a proxy that limits on its own
+``rate_limit_ms``    milliseconds per unit of request cost, replacing ccxt's ``rateLimit``
+                     for the exchange (an account on a higher tier; tests)
 ``timeout``          seconds before a request is abandoned (default 10)
 ==================== ========================================================================
 
@@ -65,13 +67,13 @@ def _number(config: Mapping[str, Any], name: str, default: float, *, positive: b
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
     if isinstance(value, bool):
-        raise ValueError(f"{name} must be a number of seconds")
+        raise ValueError(f"{name} must be a number")
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number of seconds") from None
+        raise ValueError(f"{name} must be a number") from None
     if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(f"{name} must be a finite number of seconds")
+        raise ValueError(f"{name} must be a finite number")
     if positive and number <= 0:
         raise ValueError(f"{name} must be greater than zero")
     if number < 0:
@@ -91,6 +93,7 @@ class CcxtSettings:
     markets_cache_dir: Path | None = None
     markets_cache_ttl: float = DEFAULT_TTL
     rate_limit: bool = True
+    rate_limit_ms: float | None = None
     timeout: float = DEFAULT_TIMEOUT
 
     def __repr__(self) -> str:
@@ -123,8 +126,15 @@ class CcxtSettings:
             markets_cache_dir=Path(cache_dir).expanduser() if cache_dir else None,
             markets_cache_ttl=_number(config, "markets_cache_ttl", DEFAULT_TTL, positive=False),
             rate_limit=_bool(config, "rate_limit", True),
+            rate_limit_ms=_optional_ms(config),
             timeout=_number(config, "timeout", DEFAULT_TIMEOUT, positive=True),
         )
+
+
+def _optional_ms(config: Mapping[str, Any]) -> float | None:
+    if config.get("rate_limit_ms") in (None, ""):
+        return None
+    return _number(config, "rate_limit_ms", 0.0, positive=True)
 
 
 def config_problems(config: Mapping[str, Any]) -> list[str]:
@@ -135,6 +145,7 @@ def config_problems(config: Mapping[str, Any]) -> list[str]:
         lambda: _bool(config, "rate_limit", True),
         lambda: _number(config, "timeout", DEFAULT_TIMEOUT, positive=True),
         lambda: _number(config, "markets_cache_ttl", DEFAULT_TTL, positive=False),
+        lambda: _optional_ms(config),
         lambda: parse_base_url(str(config["base_url"])) if _text(config, "base_url") else None,
     )
     for check in checks:
