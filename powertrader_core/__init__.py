@@ -47,6 +47,9 @@ from powertrader_core.models import (
 from powertrader_core.plugins import HOOKSPEC_VERSION, PluginInfo, hookimpl
 
 if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
+    from powertrader_core import config_utils
+    from powertrader_core.credentials import ExchangeConfigManager
+    from powertrader_core.manager import MultiExchangeManager
     from powertrader_core.settings import Settings
 
 symbol_utils = symbols
@@ -85,6 +88,7 @@ __all__ = [
     "BookLevel",
     "ConfigurationError",
     "ExchangeAuthenticationError",
+    "ExchangeConfigManager",
     "ExchangeConnectionError",
     "ExchangeError",
     "ExchangeFactory",
@@ -95,6 +99,7 @@ __all__ = [
     "InsufficientFundsError",
     "InvalidOrderError",
     "MarketData",
+    "MultiExchangeManager",
     "NotSupportedError",
     "OrderBook",
     "OrderNotFoundError",
@@ -111,6 +116,7 @@ __all__ = [
     "SymbolNotSupportedError",
     "TimeInForce",
     "TradingFees",
+    "config_utils",
     "hookimpl",
     "symbol_utils",
     "symbols",

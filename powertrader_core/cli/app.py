@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from powertrader_core.cli.config_cmd import config_app
 from powertrader_core.cli.plugins_cmd import plugins_command
 
 app = typer.Typer(
@@ -14,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("plugins")(plugins_command)
+app.add_typer(config_app, name="config")
 
 
 @app.callback()

@@ -1,0 +1,145 @@
+"""``powertrader config set|show|validate|delete|encrypt``."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from powertrader_core.cli.app import app
+from powertrader_core.credentials import ExchangeConfigManager
+from tests.cassette_support import TEST_SECRETS
+from tests.credentials.conftest import TEST_PASSPHRASE, TEST_PRIVATE_KEY, key_secret
+
+KEY, SECRET = TEST_SECRETS["api_key"], TEST_SECRETS["api_secret"]
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
+    for variable in ("POWERTRADER_PASSPHRASE", "TESTEX_API_KEY", "TESTEX_API_SECRET"):
+        monkeypatch.delenv(variable, raising=False)
+    return tmp_path / "creds"
+
+
+def run(folder: Path, *args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(app, ["config", *args, "--config-dir", str(folder)], input=input)
+
+
+def _manager(folder: Path) -> ExchangeConfigManager:
+    return ExchangeConfigManager(folder, env_file=None)
+
+
+def test_set_prompts_for_missing_secrets_hidden(folder: Path) -> None:
+    result = run(folder, "set", "testex", "--api-key", KEY, input=f"{SECRET}\n")
+    assert result.exit_code == 0, result.output
+    assert SECRET not in result.output  # hidden input is not echoed
+    assert "saved testex" in result.output
+    assert _manager(folder).load_exchange_config("testex") == key_secret()
+    path = folder / "testex_config.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_set_keeps_other_fields_and_takes_extras(folder: Path) -> None:
+    run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET)
+    result = run(folder, "set", "testex", "--passphrase", "pp-000000000000",
+                 "--base-url", "http://127.0.0.1:7", "--set", "account=sub1", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["problems"] == []
+    assert _manager(folder).load_exchange_config("testex") == key_secret(
+        passphrase="pp-000000000000", base_url="http://127.0.0.1:7", account="sub1"
+    )
+    bad = run(folder, "set", "testex", "--set", "novalue")
+    assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
+
+
+def test_set_encrypted_with_prompted_passphrase(folder: Path) -> None:
+    result = run(
+        folder, "set", "keyex", "--api-key", KEY, "--private-key", TEST_PRIVATE_KEY, "--encrypt",
+        input=f"{TEST_PASSPHRASE}\n{TEST_PASSPHRASE}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert TEST_PASSPHRASE not in result.output
+    assert [p.name for p in folder.iterdir()] == ["keyex_config.enc"]
+    manager = ExchangeConfigManager(folder, passphrase=TEST_PASSPHRASE, env_file=None)
+    assert manager.load_exchange_config("keyex")["private_key"] == TEST_PRIVATE_KEY
+
+
+def test_set_json_refuses_to_prompt(folder: Path) -> None:
+    result = run(folder, "set", "testex", "--api-key", KEY, "--json")
+    assert result.exit_code == 2
+    assert json.loads(result.output) == {"error": "api_secret is required (give it as an option)"}
+
+
+def test_show_masks_and_names_sources(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET,
+        "--base-url", "http://127.0.0.1:7")
+    monkeypatch.setenv("TESTEX_API_KEY", "env-key-abcdefgh1234")
+    monkeypatch.setenv("TESTEX_API_SECRET", "env-secret-abcdefgh5678")
+    result = run(folder, "show", "testex", "--json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)["testex"]
+    assert shown["values"]["api_key"] == {"value": "env-…1234", "source": "$TESTEX_API_KEY"}
+    assert shown["values"]["api_secret"]["value"] == "env-…5678"
+    assert shown["values"]["base_url"] == {
+        "value": "http://127.0.0.1:7", "source": f"file {folder / 'testex_config.json'}"
+    }
+    table = run(folder, "show")
+    assert table.exit_code == 0 and "env-…1234" in table.output and "testex" in table.output
+    assert "env-key-abcdefgh1234" not in table.output + result.output
+
+
+def test_show_reports_a_broken_exchange_and_goes_on(folder: Path) -> None:
+    run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET)
+    (folder / "keyex_config.json").write_text("{oops")
+    result = run(folder, "show", "--json")
+    report = json.loads(result.output)
+    assert "not valid JSON" in report["keyex"]["error"]
+    assert report["testex"]["problems"] == []
+
+
+def test_validate_exit_codes(folder: Path) -> None:
+    run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET)
+    ok = run(folder, "validate", "testex")
+    assert ok.exit_code == 0 and "testex: ok" in ok.output
+    _manager(folder).save_exchange_config("keyex", {"api_key": KEY})
+    bad = run(folder, "validate", "--json")
+    assert bad.exit_code == 1
+    expected = {"valid": False, "problems": ["private_key is missing"]}
+    assert json.loads(bad.output)["keyex"] == expected
+    unknown = run(folder, "validate", "nosuchex")
+    assert unknown.exit_code == 2 and "known exchanges:" in unknown.output
+
+
+def test_delete(folder: Path) -> None:
+    run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET)
+    aborted = run(folder, "delete", "testex", input="n\n")
+    assert aborted.exit_code != 0 and (folder / "testex_config.json").exists()
+    result = run(folder, "delete", "testex", "--json")
+    assert json.loads(result.output)["removed"] == [str(folder / "testex_config.json")]
+    assert run(folder, "delete", "testex", "--yes").output.strip() == "nothing stored for testex"
+
+
+def test_encrypt_existing_files(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET)
+    run(folder, "set", "keyex", "--api-key", KEY, "--private-key", TEST_PRIVATE_KEY)
+    monkeypatch.setenv("POWERTRADER_PASSPHRASE", TEST_PASSPHRASE)
+    result = run(folder, "encrypt", "--json")
+    assert result.exit_code == 0, result.output
+    assert sorted(json.loads(result.output)["encrypted"]) == ["keyex", "testex"]
+    assert sorted(p.name for p in folder.iterdir()) == ["keyex_config.enc", "testex_config.enc"]
+    for path in folder.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert _manager(folder).load_exchange_config("testex") == key_secret()
+    monkeypatch.setenv("POWERTRADER_PASSPHRASE", "wrong")
+    shown = run(folder, "show", "testex")
+    assert "wrong passphrase" in shown.output
+
+
+def test_config_help_is_listed() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0 and "config" in result.output

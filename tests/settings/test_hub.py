@@ -1,0 +1,61 @@
+"""``PowerTraderHub``: headless, with the settings the seed's examples read."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from powertrader_core.credentials import ExchangeConfigManager
+from powertrader_core.hub import PowerTraderHub
+
+
+def test_seed_example_reads_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pt_hub import PowerTraderHub as SeedHub
+
+    assert SeedHub is PowerTraderHub
+    hub = SeedHub()
+    settings = hub.settings
+    assert settings.get("primary_exchange", "robinhood") == ""
+    assert settings.get("region", "us") == "us"
+    assert settings.get("price_comparison_enabled", True) is True
+    assert settings.get("coins", ["BTC", "ETH"]) == ["BTC", "ETH", "XRP", "BNB", "DOGE"]
+    assert settings.get("trade_start_level", 3) == 3
+    assert settings.get("start_allocation_pct", 5.0) == Decimal("0.005")
+
+
+def test_hub_reads_the_default_file_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    from powertrader_core.paths import config_dir
+
+    folder = config_dir()
+    folder.mkdir(parents=True)
+    (folder / "settings.json").write_text(json.dumps({"primary_exchange": "kraken"}))
+    monkeypatch.setenv("POWERTRADER_REGION", "eu")
+    hub = PowerTraderHub()
+    assert hub.settings.get("primary_exchange", "robinhood") == "kraken"
+    assert hub.settings.region == "eu"
+    hub.settings.coins = ["sol"]
+    hub.save_settings()
+    assert json.loads((folder / "settings.json").read_text())["coins"] == ["SOL"]
+    monkeypatch.setenv("POWERTRADER_REGION", "global")
+    assert hub.reload_settings().region == "global" and hub.settings.coins == ["SOL"]
+    assert "settings.json" in repr(hub)
+
+
+def test_hub_builds_credentials_lazily(tmp_path: Path) -> None:
+    hub = PowerTraderHub(config_dir=tmp_path / "creds")
+    manager = hub.config_manager
+    assert isinstance(manager, ExchangeConfigManager) and hub.config_manager is manager
+    assert manager.config_dir == tmp_path / "creds"
+
+
+def test_hub_is_headless() -> None:
+    code = (
+        "import sys\nfrom pt_hub import PowerTraderHub\nPowerTraderHub()\n"
+        "assert not {'tkinter', '_tkinter', 'ccxt', 'aiohttp'} & set(sys.modules), sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
