@@ -157,3 +157,15 @@ async def test_source_that_cannot_start_fails_initialize(
         await paper.get_market_data("BTC-USD")
     assert info.value.exchange == "fakeprice"
     await paper.close()
+
+
+async def test_reopening_builds_a_fresh_source(config: dict[str, object]) -> None:
+    paper = PaperExchange(config)
+    await paper.get_market_data("BTC-USD")
+    await paper.close()
+    first = FakePriceExchange.instances[-1]
+    assert first.closed
+    await paper.get_market_data("BTC-USD")  # reopens with a new source exchange
+    assert FakePriceExchange.instances[-1] is not first
+    await paper.close()
+    assert all(instance.closed for instance in FakePriceExchange.instances)

@@ -104,3 +104,9 @@ async def test_a_file_that_is_not_an_account_is_a_configuration_error(tmp_path: 
     with pytest.raises(ConfigurationError, match="not a usable paper account"):
         await paper.initialize()
     await paper.close()
+
+
+async def test_the_simulation_goes_on_across_a_reopen(paper: PaperExchange) -> None:
+    paper.simulated_market.set_price("BTC-USD", Decimal(61000))
+    await paper.close()
+    assert (await paper.get_market_data("BTC-USD")).price == Decimal("61000.00")

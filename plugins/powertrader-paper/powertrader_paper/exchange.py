@@ -83,7 +83,7 @@ class PaperExchange(AbstractExchange):
         self.settings = PaperConfig.from_mapping(self.config)
         self.fees = engine.Fees(maker=self.settings.maker_fee, taker=self.settings.taker_fee)
         # Built now so that a misnamed source fails at creation, not at the first order.
-        self._source: PriceSource | None = make_source(self.settings)
+        self._source: PriceSource = make_source(self.settings)
         self._store: PaperStore | None = None
         self._opening = asyncio.Lock()
 
@@ -103,11 +103,10 @@ class PaperExchange(AbstractExchange):
         async with self._opening:
             if self._store is not None:
                 return True
-            source = self._source or make_source(self.settings)
             store = PaperStore(self.settings.database_path(), self.name)
             try:
                 await asyncio.to_thread(store.open)
-                await source.start()
+                await self._source.start()
                 await asyncio.to_thread(
                     store.run,
                     engine.open_account,
@@ -116,20 +115,17 @@ class PaperExchange(AbstractExchange):
                 )
             except BaseException:
                 await asyncio.to_thread(store.close)
-                await source.close()
-                self._source = None
+                await self._source.close()
                 raise
-            self._source, self._store = source, store
+            self._store = store
             return True
 
     async def close(self) -> None:
         """Close the price source and the database; safe to call twice, reopens on next use."""
-        source, store = self._source, self._store
-        self._source, self._store = None, None
+        store, self._store = self._store, None
         self._initialized = False
         try:
-            if source is not None:
-                await source.close()
+            await self._source.close()
         finally:
             if store is not None:
                 await asyncio.to_thread(store.close)
@@ -140,10 +136,10 @@ class PaperExchange(AbstractExchange):
 
         ``starting_balances`` replaces the configured ones for this reset.
         """
-        balances = dict(self.settings.starting_balances)
-        if starting_balances is not None:
-            balances = dict(PaperConfig.from_mapping({"starting_balances": starting_balances})
-                            .starting_balances)
+        settings = self.settings
+        if starting_balances is not None:  # validated like the configured ones
+            settings = PaperConfig.from_mapping({"starting_balances": starting_balances})
+        balances = dict(settings.starting_balances)
         await self._db(engine.reset_account, balances, self.settings.now())
 
     @property
@@ -290,7 +286,6 @@ class PaperExchange(AbstractExchange):
 
     async def _started(self) -> PriceSource:
         await self.ensure_initialized()
-        assert self._source is not None  # set by initialize()
         return self._source
 
     async def _db(

@@ -63,33 +63,48 @@ class SimSource:
 
 
 class ExchangeSource:
-    """A real exchange's public quotes and books, relabelled as the paper exchange's."""
+    """A real exchange's public quotes and books, relabelled as the paper exchange's.
+
+    The exchange is built at once, so that an unknown name fails when the paper exchange is
+    created; after ``close`` a new one is built on the next ``start`` (a closed exchange's
+    sessions are gone).
+    """
 
     def __init__(self, config: PaperConfig) -> None:
+        self.label = config.source_label
+        self._config = config
+        self.exchange: AbstractExchange | None = self._build()
+
+    def _build(self) -> AbstractExchange:
         from powertrader_core.factory import ExchangeFactory
 
-        self.label = config.source_label
         # Raises ConfigurationError for an unknown name: a typo is never a silent simulation.
-        self.exchange: AbstractExchange = ExchangeFactory.create_exchange(
-            config.source, config.source_config
-        )
+        return ExchangeFactory.create_exchange(self._config.source, self._config.source_config)
 
     async def start(self) -> None:
+        if self.exchange is None:
+            self.exchange = self._build()
         await self.exchange.ensure_initialized()
 
+    def _started(self) -> AbstractExchange:
+        assert self.exchange is not None, "start() the source first"
+        return self.exchange
+
     async def market_data(self, symbols: Sequence[str], exchange: str) -> dict[str, MarketData]:
-        quotes = await self.exchange.get_market_data_batch(list(symbols))
+        quotes = await self._started().get_market_data_batch(list(symbols))
         return {
             symbol: quote.model_copy(update={"exchange": exchange, "source": self.label})
             for symbol, quote in quotes.items()
         }
 
     async def order_book(self, symbol: str, depth: int, exchange: str) -> OrderBook:
-        book = await self.exchange.get_order_book(symbol, depth)
+        book = await self._started().get_order_book(symbol, depth)
         return book.model_copy(update={"exchange": exchange})
 
     async def close(self) -> None:
-        await self.exchange.close()
+        built, self.exchange = self.exchange, None
+        if built is not None:
+            await built.close()
 
 
 def make_source(config: PaperConfig) -> PriceSource:
