@@ -169,3 +169,40 @@ async def test_reopening_builds_a_fresh_source(config: dict[str, object]) -> Non
     assert FakePriceExchange.instances[-1] is not first
     await paper.close()
     assert all(instance.closed for instance in FakePriceExchange.instances)
+
+
+async def test_kraken_through_the_ccxt_plugin_replayed(tmp_path: Path) -> None:
+    """The real thing: source="kraken" builds the ccxt plugin's Kraken, replayed offline."""
+    from tests.cassette_support import make_vcr
+
+    config = {
+        "source": "kraken",
+        "source_config": {"markets_cache_dir": str(tmp_path), "rate_limit": False},
+        "db_path": tmp_path / "kraken.sqlite3",
+    }
+    with make_vcr("kraken").use_cassette("ticker") as recorded:
+        async with PaperExchange(config) as paper:
+            quote = await paper.get_market_data("BTC-USD")
+        assert recorded.all_played
+    assert (quote.price, quote.bid, quote.ask) == (
+        Decimal("30303.2"),
+        Decimal("30300.0"),
+        Decimal("30300.1"),
+    )
+    assert (quote.exchange, quote.source) == ("paper", "paper:kraken")
+
+
+async def test_kraken_unreachable_is_an_error_naming_kraken(tmp_path: Path) -> None:
+    """Offline (the suite blocks the network), a Kraken source fails loudly: no sim prices."""
+    config = {
+        "source": "kraken",
+        "source_config": {"markets_cache_dir": str(tmp_path), "rate_limit": False},
+        "db_path": tmp_path / "kraken.sqlite3",
+    }
+    paper = PaperExchange(config)
+    try:
+        with pytest.raises(ExchangeConnectionError) as info:
+            await paper.get_market_data("BTC-USD")
+        assert info.value.exchange == "kraken"
+    finally:
+        await paper.close()
