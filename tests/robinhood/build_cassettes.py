@@ -94,7 +94,7 @@ def _pair(symbol: str, asset_inc: str, quote_inc: str, min_size: str, max_size: 
 
 
 BTC_PAIR = _pair("BTC-USD", "0.000000010000000000", "0.010000000000000000",
-                 "0.000001000000000000", "20.0000000000000000")
+                 "0.000010000000000000", "20.0000000000000000")
 ETH_PAIR = _pair("ETH-USD", "0.000001000000000000", "0.010000000000000000",
                  "0.000010000000000000", "300.000000000000000000")
 DOGE_PAIR = _pair("DOGE-USD", "0.010000000000000000", "0.000001000000000000",
@@ -347,9 +347,10 @@ def cassettes() -> dict[str, list[dict[str, Any]]]:
             _pair_lookup("BTC-USD", BTC_PAIR),
             {"request": _request("POST", f"{BASE}/trading/orders/", {
                 "client_order_id": REFUSED_CLIENT_ID, "side": "sell", "type": "market",
-                "symbol": "BTC-USD", "market_order_config": {"asset_quantity": "0.00000100"}}),
-             "response": _error(400, "Bad Request", "validation_error", "asset_quantity",
-                                "Ensure this value is greater than or equal to 0.00001.")},
+                "symbol": "BTC-USD", "market_order_config": {"asset_quantity": "0.00001000"}}),
+             # Above the pair's minimum size, below the order value Robinhood also requires.
+             "response": _error(400, "Bad Request", "validation_error", None,
+                                "Order amount must be greater than or equal to $1.00.")},
         ],
         "error_unauthorized.yaml": [
             {"request": _request("GET", f"{BASE}/trading/accounts/"),

@@ -63,7 +63,7 @@ async def test_initialize_loads_every_trading_pair_across_pages(
     assert btc == TradingPair(
         symbol="BTC-USD", asset_code="BTC", quote_code="USD",
         asset_increment=Decimal("0.00000001"), quote_increment=Decimal("0.01"),
-        min_order_size=Decimal("0.000001"), max_order_size=Decimal("20"), status="tradable",
+        min_order_size=Decimal("0.00001"), max_order_size=Decimal("20"), status="tradable",
     )
     assert not (await exchange.get_trading_pair("LUNA-USD")).tradable
 

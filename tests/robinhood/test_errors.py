@@ -54,8 +54,8 @@ async def test_precision_answer_names_the_increment_and_is_not_retried(
     [
         ("error_insufficient_funds.yaml", "2", "buy", InsufficientFundsError,
          "Insufficient buying power."),
-        ("error_below_minimum.yaml", "0.000001", "sell", InvalidOrderError,
-         "greater than or equal to 0.00001"),
+        ("error_below_minimum.yaml", "0.00001", "sell", InvalidOrderError,
+         "greater than or equal to $1.00"),
     ],
 )
 async def test_order_refusals(

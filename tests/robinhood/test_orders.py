@@ -15,6 +15,7 @@ from powertrader_core import (
     OrderStatus,
     OrderType,
     Side,
+    SymbolNotSupportedError,
 )
 from tests.robinhood import build_cassettes as c
 from tests.robinhood.conftest import FakeRobinhood
@@ -173,3 +174,22 @@ async def test_order_ids_that_are_not_uuids_are_not_found_without_a_request(
     with pytest.raises(InvalidOrderError):
         await fake_exchange.get_order()
     assert fake.requests == []
+
+
+async def test_after_initialize_an_unlisted_market_is_refused_without_a_request(
+    fake_exchange: RobinhoodExchange, fake: FakeRobinhood
+) -> None:
+    await fake_exchange.initialize()
+    before = len(fake.requests)
+    with pytest.raises(SymbolNotSupportedError, match="does not list ETH-USD"):
+        await fake_exchange.place_order(OrderRequest("ETH-USD", "buy", "0.01"))
+    assert len(fake.requests) == before
+
+
+async def test_without_initialize_an_unknown_market_is_looked_up_once(
+    fake_exchange: RobinhoodExchange, fake: FakeRobinhood
+) -> None:
+    with pytest.raises(SymbolNotSupportedError):
+        await fake_exchange.place_order(OrderRequest("ETH-USD", "buy", "0.01"))
+    assert [r.url.params.get("symbol") for r in fake.requests] == ["ETH-USD"]
+    assert fake.posts == []

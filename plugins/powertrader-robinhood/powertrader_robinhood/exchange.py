@@ -26,6 +26,7 @@ What Robinhood is, and how the contract maps onto it:
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -82,6 +83,9 @@ ORDERS = f"{API_PREFIX}trading/orders/"
 
 #: How many pages of recent orders a lookup by client_order_id reads at most.
 ORDER_SEARCH_PAGES = 10
+#: How long a full list of trading pairs is taken as the whole market (seconds). Within it, a
+#: symbol not in the list is refused without a request; after it, it is looked up once.
+PAIRS_TTL = 3600.0
 
 
 class RobinhoodExchange(AbstractExchange):
@@ -104,6 +108,7 @@ class RobinhoodExchange(AbstractExchange):
         self._http: RobinhoodHttp | None = None
         self._signer: RobinhoodSigner | None = None
         self._pairs: dict[str, TradingPair] = {}
+        self._pairs_loaded_at: float | None = None  # monotonic time of the last full list
 
     # ---- configuration -----------------------------------------------------------------
 
@@ -198,6 +203,7 @@ class RobinhoodExchange(AbstractExchange):
         self._get_signer()
         pairs = await self._list(TRADING_PAIRS, "initialize")
         self._pairs = {pair.symbol: pair for pair in map(TradingPair.from_api, pairs)}
+        self._pairs_loaded_at = time.monotonic()
         return True
 
     async def close(self) -> None:
@@ -277,10 +283,14 @@ class RobinhoodExchange(AbstractExchange):
                            exchange=self.name, source="spread")
 
     async def get_trading_pair(self, symbol: str) -> TradingPair:
-        """A pair's increments and size limits (cached; fetched once if not yet known)."""
+        """A pair's increments and size limits, cached. After ``initialize`` the full list is
+        authoritative for ``PAIRS_TTL``: an unlisted symbol is refused without a request.
+        Otherwise an unknown symbol is looked up once (a new listing is found that way)."""
         canonical = self._symbol(symbol, "get_trading_pair")
         pair = self._pairs.get(canonical)
-        if pair is None:
+        complete = (self._pairs_loaded_at is not None
+                    and time.monotonic() - self._pairs_loaded_at < PAIRS_TTL)
+        if pair is None and not complete:
             for item in await self._list(TRADING_PAIRS, "get_trading_pair",
                                          [("symbol", canonical)]):
                 found = TradingPair.from_api(item)
