@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import vcr
 from powertrader_robinhood import RobinhoodExchange, TokenBucket
@@ -61,3 +62,31 @@ async def test_close_is_idempotent_and_leaves_no_open_client(
     await exchange.close()
     await exchange.close()
     assert not exchange._http.is_open
+
+
+def test_factory_with_the_credentials_managers_config(
+    config: dict[str, str], tmp_path: Path
+) -> None:
+    from powertrader_core import ExchangeConfigManager
+
+    environ = {"ROBINHOOD_API_KEY": config["api_key"],
+               "ROBINHOOD_PRIVATE_KEY": config["private_key"]}
+    from_env = ExchangeConfigManager(tmp_path / "env", environ=environ, env_file=None)
+    assert from_env.validate_config("robinhood")
+    loaded = from_env.load_exchange_config("robinhood")
+    exchange = ExchangeFactory.create_exchange("robinhood", loaded)
+    assert isinstance(exchange, RobinhoodExchange) and exchange.has_credentials
+    assert exchange._get_signer() is not None  # the key decodes
+    assert config["private_key"] not in repr(loaded)
+
+    from_file = ExchangeConfigManager(tmp_path / "files", environ={}, env_file=None)
+    from_file.save_exchange_config("robinhood", config, encrypt=False)
+    exchange = ExchangeFactory.create_exchange(
+        "robinhood", from_file.load_exchange_config("robinhood")
+    )
+    assert exchange.config["private_key"] == config["private_key"]
+
+    broken = ExchangeConfigManager(tmp_path / "broken", env_file=None,
+                                   environ={**environ, "ROBINHOOD_PRIVATE_KEY": "bm90IGEga2V5"})
+    problems = broken.config_problems("robinhood")
+    assert problems and "private_key" in problems[0] and "bm90IGEga2V5" not in problems[0]
