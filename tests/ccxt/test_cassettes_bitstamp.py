@@ -1,0 +1,153 @@
+"""Bitstamp through the ccxt plugin, replayed from ``cassettes/bitstamp/``.
+
+Each cassette is one session of real Bitstamp traffic: ``GET /api/v2/markets/`` (trimmed to
+BTC/USD, ETH/USD, ETH/USDT and one perpetual, which the plugin must drop), then the call under
+test. Private calls are signed ``POST`` forms (``X-Auth-*`` headers, not recorded); bodies are
+matched, so the order id sent to ``cancel_order``/``order_status`` is checked. Response bodies
+are ccxt's recorded answers (see the cassettes' README.md).
+
+The rate limiter is off here: it is tested against the simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from powertrader_core import ExchangeFactory
+from powertrader_core.errors import InvalidOrderError, SymbolNotSupportedError
+from powertrader_core.exchange import AbstractExchange
+from powertrader_core.models import OrderRequest, OrderStatus, Side
+from tests.cassette_support import TEST_SECRETS, make_vcr
+
+EXCHANGE = "bitstamp"
+KEYS = {"api_key": TEST_SECRETS["api_key"], "api_secret": TEST_SECRETS["api_secret"]}
+
+Scenario = Callable[[AbstractExchange], Awaitable[Any]]
+
+
+@pytest.fixture
+def replay(tmp_path: Path) -> Callable[..., Awaitable[Any]]:
+    """Run ``scenario`` on a fresh exchange inside a cassette that must be played in full."""
+
+    async def run(cassette: str, scenario: Scenario, *, keys: bool = True) -> Any:
+        config: dict[str, Any] = {"markets_cache_dir": str(tmp_path), "rate_limit": False}
+        if keys:
+            config |= KEYS
+        exchange = ExchangeFactory.create_exchange(EXCHANGE, config)
+        with make_vcr(EXCHANGE, match_body=True).use_cassette(cassette) as recorded:
+            async with exchange:
+                result = await scenario(exchange)
+            assert recorded.all_played, f"{cassette}: not every recorded request was made"
+        return result
+
+    return run
+
+
+async def test_markets_are_spot_only_with_published_fees(replay: Any) -> None:
+    async def scenario(exchange: AbstractExchange) -> Any:
+        # The listing has BTC/USD-PERP too: only spot markets are kept.
+        assert set(exchange.client.markets) == {"BTC/USD", "ETH/USD", "ETH/USDT"}  # type: ignore[attr-defined]
+        with pytest.raises(SymbolNotSupportedError):
+            await exchange.get_trading_fees("LTC-USD")  # not listed
+        return await exchange.get_trading_fees("BTC-USD")
+
+    fees = await replay("markets", scenario, keys=False)
+    assert (fees.symbol, fees.maker, fees.taker, fees.source) == (
+        "BTC-USD", Decimal("0.004"), Decimal("0.004"), "market"
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "price", "why"),
+    [
+        ("0.0001", "26000", "minimum"),  # 2.6 USD, under minimum_order_value 10
+        ("0.000000001", "26000", "precision"),  # base_decimals 8: rounds to zero
+    ],
+)
+async def test_a_too_small_order_is_refused_before_any_request(
+    replay: Any, amount: str, price: str, why: str
+) -> None:
+    request = OrderRequest(
+        symbol="BTC-USD", side="buy", amount=amount, order_type="limit", price=price
+    )
+
+    async def scenario(exchange: AbstractExchange) -> Any:
+        with pytest.raises(InvalidOrderError) as refused:
+            await exchange.place_order(request)
+        return refused.value
+
+    error = await replay("markets", scenario)  # the cassette holds no order: none was sent
+    assert "bitstamp place_order" in str(error)
+    assert why in str(error) or "zero" in str(error)
+
+
+async def test_ticker_in_decimals(replay: Any) -> None:
+    async def scenario(exchange: AbstractExchange) -> Any:
+        return await exchange.get_market_data("BTC-USD")
+
+    data = await replay("ticker", scenario)
+    assert (data.symbol, data.quoted_symbol, data.exchange) == ("BTC-USD", None, "bitstamp")
+    assert data.price == Decimal("26216")
+    assert data.bid == Decimal("26208")
+    assert data.ask == Decimal("26211")
+    assert data.volume == Decimal("3563.13819902")
+    assert data.timestamp.timestamp() == 1686068944
+    assert all(isinstance(v, Decimal) for v in (data.price, data.bid, data.ask, data.volume))
+
+
+async def test_order_book_sorted(replay: Any) -> None:
+    async def scenario(exchange: AbstractExchange) -> Any:
+        return await exchange.get_order_book("BTC-USD", depth=20)
+
+    book = await replay("order_book", scenario)
+    assert [(lv.price, lv.amount) for lv in book.bids] == [
+        (Decimal("8750.00"), Decimal("1.33685271")),
+        (Decimal("8749.39"), Decimal("0.077")),
+        (Decimal("8746.98"), Decimal("0.074")),
+    ]
+    assert [lv.price for lv in book.asks] == [
+        Decimal("8754.10"), Decimal("8754.71"), Decimal("8754.72")
+    ]
+
+
+async def test_balance_free_used_total(replay: Any) -> None:
+    async def scenario(exchange: AbstractExchange) -> Any:
+        return await exchange.get_balance_details(), await exchange.get_balance("USDT")
+
+    details, usdt = await replay("balance", scenario)
+    assert set(details) == {"USDT"}
+    assert (details["USDT"].free, details["USDT"].used, details["USDT"].total) == (
+        Decimal("7"), Decimal("0"), Decimal("7")
+    )
+    assert usdt == {"USDT": Decimal("7")}
+
+
+async def test_cancel_order(replay: Any) -> None:
+    async def scenario(exchange: AbstractExchange) -> Any:
+        return await exchange.cancel_order("1453282316578816", "BTC-USD")
+
+    result = await replay("cancel_order", scenario)
+    assert result.order_id == "1453282316578816"
+    assert result.status is OrderStatus.CANCELED
+    assert (result.symbol, result.side) == ("BTC-USD", Side.BUY)  # type 0 is a buy
+    assert result.amount == Decimal("0.02035278")
+    assert result.price == Decimal("2100.45")
+
+
+async def test_fetch_order_finished(replay: Any) -> None:
+    async def scenario(exchange: AbstractExchange) -> Any:
+        return await exchange.get_order("1429545880227846")  # order_status needs no market
+
+    result = await replay("fetch_order", scenario)
+    assert result.order_id == "1429545880227846"
+    assert result.status is OrderStatus.FILLED  # "Finished"
+    assert result.symbol == "ETH-USDT"  # from the transaction's currencies
+    assert result.filled_amount == Decimal("0.005")
+    assert result.remaining_amount == Decimal("0")
+    assert result.average_price == Decimal("4451.25")
+    assert result.fees == {"USDT": Decimal("0.11128")}
