@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import reprlib
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,21 @@ def _trace_enabled() -> bool:
     return os.environ.get("POWERTRADER_TRACE_PLUGINS", "").strip().lower() in {"1", "true", "yes"}
 
 
+def _show_trace_log() -> None:
+    """Make the trace visible: INFO on this logger, and stderr when nothing is configured.
+
+    Without this the trace would vanish in the command line, where logging is not set up
+    (Python's last-resort handler shows warnings only). An application that configured
+    logging keeps its own handlers.
+    """
+    if log.getEffectiveLevel() > logging.INFO:
+        log.setLevel(logging.INFO)
+    if not log.hasHandlers():
+        handler = logging.StreamHandler()  # stderr: stdout stays machine-readable
+        handler.setFormatter(logging.Formatter("powertrader trace: %(message)s"))
+        log.addHandler(handler)
+
+
 class PluginRegistry:
     """The plugin manager and what it loaded: plugins and the exchange classes they gave."""
 
@@ -119,13 +135,16 @@ class PluginRegistry:
             self._enable_tracing()
 
     def _enable_tracing(self) -> None:
+        _show_trace_log()
+
         def before(hook_name: str, impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
             names = [impl.plugin_name for impl in impls]
             log.info("hook %s called on %s with %s", hook_name, names, dict(kwargs))
 
         def after(outcome: Any, hook_name: str, impls: Sequence[Any], kwargs: Any) -> None:
             exc = outcome.exception
-            log.info("hook %s returned%s", hook_name, f" error {exc!r}" if exc else "")
+            shown = f"error {exc!r}" if exc else reprlib.repr(outcome.get_result())
+            log.info("hook %s returned %s", hook_name, shown)
 
         self.pm.add_hookcall_monitoring(before, after)
 
@@ -141,6 +160,7 @@ class PluginRegistry:
         for ep in entry_points:
             if ep.name.lower() in disabled or ep.name in self.plugins:
                 continue
+            log.info("loading plugin %s from %s", ep.name, ep.value)  # shown when tracing
             dist = getattr(ep, "dist", None)
             info = PluginInfo(
                 name=ep.name,
@@ -203,7 +223,8 @@ class PluginRegistry:
         if declared != HOOKSPEC_VERSION:
             raise PluginError(
                 f"plugin {plugin_name!r} was written for hookspec version {declared!r}; "
-                f"this powertrader-core speaks version {HOOKSPEC_VERSION}",
+                f"this powertrader-core speaks version {HOOKSPEC_VERSION}; install a release "
+                "of the plugin made for it",
                 operation="load plugin",
             )
 

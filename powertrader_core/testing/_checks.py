@@ -407,9 +407,9 @@ async def check_estimate_fill(
     _fail(exchange, problems)
 
 
-async def check_open_orders(exchange: AbstractExchange, symbol: str) -> None:
+async def check_open_orders(exchange: AbstractExchange, symbol: str | None) -> None:
     """Open orders are a list of order results (possibly empty), or NotSupportedError."""
-    what = f"get_open_orders({symbol!r})"
+    what = f"get_open_orders({symbol!r})" if symbol else "get_open_orders()"
     orders, problems = await _capability(
         exchange, "get_open_orders", what, lambda: exchange.get_open_orders(symbol)
     )

@@ -76,6 +76,8 @@ class ExchangeConformance:
     reference_price: ClassVar[Decimal | str] = "100"
     #: The size ``estimate_fill`` is asked about.
     fill_amount: ClassVar[Decimal | str] = "0.001"
+    #: Ask ``get_open_orders(symbols[0])``; False asks ``get_open_orders()`` (every market).
+    open_orders_by_symbol: ClassVar[bool] = True
     skip_checks: ClassVar[Mapping[str, str]] = {}
 
     _spy: TransportSpy
@@ -254,7 +256,8 @@ class ExchangeConformance:
     @_asyncio
     async def test_open_orders(self, conformance_exchange: AbstractExchange) -> None:
         exchange = await self._ready(conformance_exchange)
-        await checks.check_open_orders(exchange, self._first_symbol())
+        symbol = self._first_symbol() if self.open_orders_by_symbol else None
+        await checks.check_open_orders(exchange, symbol)
 
     @_asyncio
     async def test_unknown_order_lookup(self, conformance_exchange: AbstractExchange) -> None:

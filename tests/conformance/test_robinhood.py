@@ -1,0 +1,78 @@
+"""The suite on the Robinhood plugin, replaying the plugin's own cassettes (offline).
+
+Each check runs against one cassette joined from the plugin's recorded interactions (trading
+pairs, quotes, the fill estimate, balances, orders): the suite's checks make those requests in
+their own order and combination, so they get every interaction they may need, replayable more
+than once. The Robinhood cassettes themselves stay as their tests recorded them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+import yaml
+from powertrader_robinhood import RobinhoodExchange, TokenBucket, generate_keypair
+
+from powertrader_core import AbstractExchange, OrderRequest
+from powertrader_core.testing import ExchangeConformance
+from tests.cassette_support import CASSETTES, TEST_SECRETS, make_vcr
+
+#: The recorded interactions the checks draw on.
+RECORDINGS = (
+    "trading_pairs_two_pages",
+    "best_bid_ask_single",
+    "error_unknown_symbol",
+    "estimated_price",
+    "balances_two_pages",
+    "open_orders",
+    "place_market_order",
+)
+#: The client order id recorded in place_market_order.yaml (its body is matched exactly).
+RECORDED_CLIENT_ORDER_ID = "0f3a9c2e-5b7d-4e81-a6c4-2d9e8b1f7a01"
+
+_KEYS = generate_keypair()
+
+
+def join_cassettes(names: tuple[str, ...], target: Path) -> Path:
+    """One cassette holding the interactions of several, in order."""
+    interactions: list[Any] = []
+    for name in names:
+        recorded = yaml.safe_load((CASSETTES / "robinhood" / f"{name}.yaml").read_text())
+        interactions += recorded["interactions"]
+    target.write_text(yaml.safe_dump({"interactions": interactions, "version": 1}))
+    return target
+
+
+@pytest.fixture(scope="module")
+def joined_cassette(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return join_cassettes(RECORDINGS, tmp_path_factory.mktemp("robinhood") / "conformance.yaml")
+
+
+class TestRobinhoodConformance(ExchangeConformance):
+    # The recordings quote BTC-USD alone (the batch recording asks for three at once).
+    symbols = ("BTC-USD",)
+    unknown_symbol = "NOPE-USD"
+    too_small_amount = "0.000005"  # the recorded BTC-USD minimum is 0.00001
+    unsupported_order_type = None  # market, limit, stop loss and stop limit all exist
+    fill_amount = "0.5"  # the size of the recorded estimate
+    open_orders_by_symbol = False  # the recording lists open orders of every market
+    skip_checks: ClassVar[dict[str, str]] = {}
+
+    @pytest.fixture(autouse=True)
+    def _cassette_file(self, joined_cassette: Path) -> None:
+        self.cassette_file = joined_cassette
+
+    async def make_exchange(self) -> AbstractExchange:
+        config = {"api_key": TEST_SECRETS["api_key"], "private_key": _KEYS.private_key}
+        return RobinhoodExchange(config, limiter=TokenBucket())
+
+    def cassette(self, check: str) -> Any:
+        recorder = make_vcr("robinhood", match_body=True)
+        return recorder.use_cassette(str(self.cassette_file), allow_playback_repeats=True)
+
+    def valid_order(self) -> OrderRequest:
+        return OrderRequest(
+            "BTC-USD", "buy", "0.001", client_order_id=RECORDED_CLIENT_ORDER_ID
+        )

@@ -1,0 +1,155 @@
+"""The plugin author's path, end to end and offline: source -> wheel -> pip -> ``powertrader``.
+
+The example plugin of docs/plugins.md is copied into a temporary folder, built into a wheel
+with pip (no build isolation, no index: nothing is downloaded), and installed with pip into a
+fresh virtual environment. That environment reaches the core and its dependencies through a
+``.pth`` file naming this environment's site-packages (added as a *site* directory, so the
+editable installs there work too): the core sits beside the plugin, as it would after
+``pip install powertrader-core``. There the plugin must show in ``powertrader plugins --json``
+and ``ExchangeFactory.get_available_exchanges()``, add its command, pass its own conformance
+tests, and vanish again on ``pip uninstall``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.plugin_kit.fake_dists import EXPECTED_ERRORS, install_broken
+
+TEMPLATE = Path(__file__).resolve().parent / "acme_plugin"
+
+# The installed `powertrader` console script is a wrapper around this call; the fresh
+# environment has no script of its own because the core is not installed into it.
+POWERTRADER = (
+    "import sys; from powertrader_core.cli import main; sys.argv[0] = 'powertrader'; main()"
+)
+
+FACTORY = (
+    "import json; from powertrader_core import ExchangeFactory; "
+    "print(json.dumps(ExchangeFactory.get_available_exchanges()))"
+)
+
+pytestmark = pytest.mark.slow
+
+
+def copy_plugin_source(destination: Path) -> Path:
+    """The example plugin's files, without the repository's own ``__init__`` and caches."""
+    return Path(
+        shutil.copytree(
+            TEMPLATE,
+            destination,
+            ignore=lambda folder, names: [
+                name
+                for name in names
+                if name in {"__pycache__", "build"}
+                or name.endswith(".egg-info")
+                or (Path(folder) == TEMPLATE and name == "__init__.py")
+            ],
+        )
+    )
+
+
+def _run(*command: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
+         check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [str(part) for part in command],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{command} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def fresh_venv(path: Path) -> tuple[Path, Path]:
+    """A new virtual environment that sees this one's packages; its python and site-packages."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    python = path / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    site = Path(
+        _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+        .stdout.strip()
+    )
+    parent = sysconfig.get_paths()["purelib"]
+    # `import` lines of a .pth run at start-up; addsitedir also runs the .pth files there
+    # (the editable installs' finders), which a plain path line would not.
+    (site / "_powertrader_parent_env.pth").write_text(
+        f"import site; site.addsitedir({parent!r})\n"
+    )
+    return python, site
+
+
+def _plugins(python: Path, **env: str) -> dict[str, dict[str, Any]]:
+    out = _run(python, "-c", POWERTRADER, "plugins", "--json", env=env).stdout
+    return {record["name"]: record for record in json.loads(out)}
+
+
+def test_wheel_installs_into_a_fresh_venv_and_uninstalls(tmp_path: Path) -> None:
+    started = time.perf_counter()
+    source = copy_plugin_source(tmp_path / "powertrader-acme")
+    dist = tmp_path / "dist"
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--no-index", "--wheel-dir", dist, source)
+    wheel = next(dist.glob("powertrader_acme-1.0.0-*.whl"))
+
+    python, site = fresh_venv(tmp_path / "venv")
+    assert _run(python, "-c", "import powertrader_acme", check=False).returncode != 0
+    _run(python, "-m", "pip", "install", "--no-deps", "--no-index", wheel)
+    assert (site / "powertrader_acme" / "plugin.py").is_file()  # in the new venv, not here
+
+    plugins = _plugins(python)
+    assert plugins["acme"] == {
+        "name": "acme",
+        "module": "powertrader_acme.plugin",
+        "distribution": "powertrader-acme",
+        "version": "1.0.0",
+        "exchanges": ["acme"],
+        "ok": True,
+        "error": None,
+    }
+    assert "acme" in json.loads(_run(python, "-c", FACTORY).stdout)
+    # The plugin's command group, added through powertrader_register_commands.
+    assert _run(python, "-c", POWERTRADER, "acme", "markets").stdout.split() == [
+        "BTC-USD", "ETH-USD"
+    ]
+    # The trace goes to stderr; stdout stays JSON.
+    traced = _run(python, "-c", POWERTRADER, "plugins", "--json",
+                  env={"POWERTRADER_TRACE_PLUGINS": "1"})
+    assert "powertrader trace: hook powertrader_exchanges called on ['acme']" in traced.stderr
+    assert json.loads(traced.stdout)
+
+    # The plugin's own tests: the conformance suite, run as a plugin author runs it (the
+    # installed package, pytest-asyncio in its default strict mode, none of our conftest).
+    tests = _run(python, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests",
+                 cwd=source, check=False)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "23 passed" in tests.stdout, tests.stdout
+
+    # Broken plugins beside it are reported by name and error; acme still works.
+    install_broken(site)
+    plugins = _plugins(python)
+    assert plugins["acme"]["ok"]
+    for name, fragment in EXPECTED_ERRORS.items():
+        assert fragment in (plugins[name]["error"] or ""), plugins[name]
+    shutil.rmtree(site / "pt_kit_raises-1.0.dist-info")
+
+    _run(python, "-m", "pip", "uninstall", "--yes", "powertrader-acme")
+    assert not (site / "powertrader_acme").exists()
+    assert "acme" not in _plugins(python)
+    assert "acme" not in json.loads(_run(python, "-c", FACTORY).stdout)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 60, f"the wheel round trip took {elapsed:.1f} s"
