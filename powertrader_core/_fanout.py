@@ -205,6 +205,11 @@ class Caller:
     ) -> T:
         """One read from one exchange: bounded, retried, recorded."""
         self.prepare(name, operation, private=private)
+        return await self._read_prepared(name, operation, fn)
+
+    async def _read_prepared(
+        self, name: str, operation: str, fn: Callable[[AbstractExchange], Awaitable[T]]
+    ) -> T:
         if not self.health.allow(name):
             raise self.circuit_open(name, operation)
         latencies: list[float] = []
@@ -242,16 +247,28 @@ class Caller:
         *,
         private: bool = False,
     ) -> FanOut[T]:
-        """The same read from every exchange in ``names``, concurrently."""
+        """The same read from every exchange in ``names``, concurrently.
+
+        Every exchange is built first: building may import a plugin's library (seconds, on
+        the event loop), which must not eat into the others' timeouts.
+        """
+        outcome: FanOut[T] = FanOut(operation)
+        ready: list[str] = []
+        for name in names:
+            try:
+                self.prepare(name, operation, private=private)
+            except ExchangeError as error:
+                outcome.errors[name] = error
+            else:
+                ready.append(name)
 
         async def one(name: str) -> tuple[str, T | ExchangeError]:
             try:
-                return name, await self.read(name, operation, fn, private=private)
+                return name, await self._read_prepared(name, operation, fn)
             except ExchangeError as error:
                 return name, error
 
-        outcome: FanOut[T] = FanOut(operation)
-        for name, value in await asyncio.gather(*(one(n) for n in names)):
+        for name, value in await asyncio.gather(*(one(n) for n in ready)):
             if isinstance(value, ExchangeError):
                 outcome.errors[name] = value
             else:

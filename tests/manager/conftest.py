@@ -10,6 +10,7 @@ import pytest
 from powertrader_core.health import HealthTracker
 from powertrader_core.manager import MultiExchangeManager
 from tests.manager.fakes import FAST_RETRY, DictConfig, FakeVenue, keys, registered, settings, venue
+from tests.simulators.fixtures import kraken_sim_factory  # noqa: F401 - a fixture
 
 # Eight venues: different prices, spreads, depths, fees and latencies.
 EIGHT = {
