@@ -121,9 +121,9 @@ class KrakenSimulator:
     async def start(self) -> KrakenSimulator:
         app = web.Application()
         app.router.add_route("*", "/0/{kind}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
-        self._site = web.TCPSite(self._runner, "127.0.0.1", 0, shutdown_timeout=0.5)
+        self._site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await self._site.start()
         server = self._site._server
         assert server is not None

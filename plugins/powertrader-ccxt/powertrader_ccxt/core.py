@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
-from powertrader_ccxt.error_map import HttpRecord, translate
+from powertrader_ccxt.error_map import HttpRecord, translate, unreadable_answer
 from powertrader_ccxt.limiter import RateLimiter, shared_limiter
 from powertrader_ccxt.markets_cache import MarketsCache, default_cache_dir
 from powertrader_ccxt.profiles import ExchangeProfile, generic_profile
@@ -141,7 +141,7 @@ class CcxtCore(AbstractExchange):
         started = time.perf_counter()
         try:
             result = await func(*args)
-            return result, (time.perf_counter() - started - record.waited) * 1000
+            elapsed = (time.perf_counter() - started - record.waited) * 1000
         except ExchangeError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure is translated, none escapes raw
@@ -157,6 +157,10 @@ class CcxtCore(AbstractExchange):
             raise error from None
         finally:
             CURRENT_RECORD.reset(token)
+        unreadable = unreadable_answer(record, exchange=self.name, operation=operation)
+        if unreadable is not None:
+            raise unreadable
+        return result, elapsed
 
     # ---- markets -------------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ __all__ = [
     "parse_retry_after",
     "scrub",
     "translate",
+    "unreadable_answer",
 ]
 
 #: Operations that send or change an order: a rejection there is an order error.
@@ -124,9 +125,13 @@ class HttpRecord:
     waited: float = 0.0  # seconds spent in our rate limiter during the call
 
     def note_body(self, body: str) -> None:
+        """Note one answer's body. ``json_like`` stays False once any answer was not JSON."""
         text = body.strip()
+        looks = text[:1] in ("{", "[") and text[-1:] in ("}", "]")
+        if self.json_like is False:
+            return  # keep the first bad body: it is what went wrong
         self.body_head = text[:200]
-        self.json_like = text[:1] in ("{", "[") and text[-1:] in ("}", "]")
+        self.json_like = looks
 
 
 # ---- secrets ------------------------------------------------------------------------------
@@ -322,6 +327,24 @@ def translate(
             sent = None
         return error_cls(message, exchange=exchange, operation=operation, request_sent=sent)
     return error_cls(message, exchange=exchange, operation=operation)
+
+
+def unreadable_answer(
+    record: HttpRecord, *, exchange: str, operation: str
+) -> ExchangeConnectionError | None:
+    """The error for a call ccxt completed although an answer was not JSON, else None.
+
+    ccxt reads an HTML page or an empty body as an empty structure and carries on (a ticker
+    with no price, an order with no id): the exchange did not answer properly.
+    """
+    if record.json_like is not False:
+        return None
+    return ExchangeConnectionError(
+        f"unreadable answer ({_body_hint(record)})",
+        exchange=exchange,
+        operation=operation,
+        request_sent=True,
+    )
 
 
 def _looks_like_json(record: HttpRecord | None) -> bool:

@@ -303,7 +303,7 @@ class CcxtExchange(CcxtCore):
                     operation=operation,
                 )
             ccxt_type = "limit" if kind is OrderType.STOP_LIMIT else "market"
-            params["triggerPrice"] = float(trigger) if trigger is not None else None
+            params[self.profile.stop_param] = float(trigger) if trigger is not None else None
         if request.time_in_force is not TimeInForce.GTC:
             if ccxt_type == "market":
                 raise refuse(f"time in force {request.time_in_force.value} needs a limit order")

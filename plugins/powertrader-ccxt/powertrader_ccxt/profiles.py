@@ -79,6 +79,7 @@ class ExchangeProfile:
       found again by it.
     - ``fetch_tickers``: ``get_market_data_batch`` may use one ``fetch_tickers`` request.
     - ``order_book_limits``: the book sizes the exchange accepts.
+    - ``stop_param``: the ccxt parameter carrying a stop order's trigger.
     """
 
     name: str
@@ -96,6 +97,8 @@ class ExchangeProfile:
     #: Book sizes the exchange accepts (the smallest that covers the depth is asked); None:
     #: any depth; empty: send no limit.
     order_book_limits: tuple[int, ...] | None = None
+    #: The ccxt parameter that carries a stop order's trigger price.
+    stop_param: str = "triggerPrice"
     notes: str = ""
 
 
@@ -120,6 +123,8 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             ),
             # QueryOrders knows only txid/userref; OpenOrders and ClosedOrders take cl_ord_id.
             client_id_lookup="open_closed",
+            # ccxt's Kraken reads stop-loss triggers from stopLossPrice (ordertype stop-loss).
+            stop_param="stopLossPrice",
             notes="BTC is XBT; not for New York or Washington State residents",
         ),
         "binance": ExchangeProfile(
