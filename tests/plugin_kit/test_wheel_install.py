@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,9 +25,8 @@ from typing import Any
 
 import pytest
 
+from tests.plugin_kit.doc_snippets import TEMPLATE, blocks, runnable_python
 from tests.plugin_kit.fake_dists import EXPECTED_ERRORS, install_broken
-
-TEMPLATE = Path(__file__).resolve().parent / "acme_plugin"
 
 # The installed `powertrader` console script is a wrapper around this call; the fresh
 # environment has no script of its own because the core is not installed into it.
@@ -51,7 +51,7 @@ def copy_plugin_source(destination: Path) -> Path:
             ignore=lambda folder, names: [
                 name
                 for name in names
-                if name in {"__pycache__", "build"}
+                if name in {"__pycache__", "build", "dist"}
                 or name.endswith(".egg-info")
                 or (Path(folder) == TEMPLATE and name == "__init__.py")
             ],
@@ -98,30 +98,32 @@ def _plugins(python: Path, **env: str) -> dict[str, dict[str, Any]]:
     return {record["name"]: record for record in json.loads(out)}
 
 
+def offline_install_commands(python: Path) -> list[list[str]]:
+    """The guide's offline `pip wheel` and `pip install` lines, run by ``python -m pip``."""
+    [block] = [code for code in blocks("sh") if "pip wheel" in code]
+    commands = [shlex.split(line) for line in block.splitlines() if line.strip()]
+    assert [command[:2] for command in commands] == [["pip", "wheel"], ["pip", "install"]]
+    return [[str(python), "-m", *command] for command in commands]
+
+
 def test_wheel_installs_into_a_fresh_venv_and_uninstalls(tmp_path: Path) -> None:
     started = time.perf_counter()
     source = copy_plugin_source(tmp_path / "powertrader-acme")
-    dist = tmp_path / "dist"
-    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "--no-index", "--wheel-dir", dist, source)
-    wheel = next(dist.glob("powertrader_acme-1.0.0-*.whl"))
-
     python, site = fresh_venv(tmp_path / "venv")
     assert _run(python, "-c", "import powertrader_acme", check=False).returncode != 0
-    _run(python, "-m", "pip", "install", "--no-deps", "--no-index", wheel)
+
+    # Build the wheel and install it with pip, offline, exactly as docs/plugins.md says.
+    for command in offline_install_commands(python):
+        _run(*command, cwd=source)
+    assert (source / "dist" / "powertrader_acme-1.0.0-py3-none-any.whl").is_file()
     assert (site / "powertrader_acme" / "plugin.py").is_file()  # in the new venv, not here
 
     plugins = _plugins(python)
-    assert plugins["acme"] == {
-        "name": "acme",
-        "module": "powertrader_acme.plugin",
-        "distribution": "powertrader-acme",
-        "version": "1.0.0",
-        "exchanges": ["acme"],
-        "ok": True,
-        "error": None,
-    }
+    [documented] = json.loads(blocks("json")[0])
+    assert plugins["acme"] == documented
     assert "acme" in json.loads(_run(python, "-c", FACTORY).stdout)
+    for code in runnable_python():  # the guide's Python examples, in this environment
+        _run(python, "-c", code)
     # The plugin's command group, added through powertrader_register_commands.
     assert _run(python, "-c", POWERTRADER, "acme", "markets").stdout.split() == [
         "BTC-USD", "ETH-USD"
@@ -129,7 +131,9 @@ def test_wheel_installs_into_a_fresh_venv_and_uninstalls(tmp_path: Path) -> None
     # The trace goes to stderr; stdout stays JSON.
     traced = _run(python, "-c", POWERTRADER, "plugins", "--json",
                   env={"POWERTRADER_TRACE_PLUGINS": "1"})
-    assert "powertrader trace: hook powertrader_exchanges called on ['acme']" in traced.stderr
+    [trace] = [text for text in blocks("text") if "powertrader trace:" in text]
+    for line in trace.splitlines():
+        assert line in traced.stderr.splitlines(), (line, traced.stderr)
     assert json.loads(traced.stdout)
 
     # The plugin's own tests: the conformance suite, run as a plugin author runs it (the
@@ -151,5 +155,5 @@ def test_wheel_installs_into_a_fresh_venv_and_uninstalls(tmp_path: Path) -> None
     assert not (site / "powertrader_acme").exists()
     assert "acme" not in _plugins(python)
     assert "acme" not in json.loads(_run(python, "-c", FACTORY).stdout)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 60, f"the wheel round trip took {elapsed:.1f} s"
+    # Not a timed test: the figure is for the record (pytest -s shows it).
+    print(f"wheel round trip: {time.perf_counter() - started:.1f} s")
