@@ -13,6 +13,10 @@ move BTC, and two markets with the same seed and clock agree. Advancing on each 
 make a quote depend on how often (and in which order) callers asked, which is hard to reason
 about once the manager asks many exchanges concurrently.
 
+Walks are taken lazily, step by step (some 10 µs a step): a symbol first asked a day after the
+market started spends about a second catching up, once; a symbol asked regularly pays only for
+the steps since it was last asked.
+
 Tests inject a fake clock and advance it to move prices; :meth:`SimulatedMarket.set_price`
 moves one symbol by hand (for demonstrations and exact tests) and the walk continues from there.
 
