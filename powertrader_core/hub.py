@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from powertrader_core.settings import Settings
 
 if TYPE_CHECKING:
     from powertrader_core.credentials import ExchangeConfigManager
+    from powertrader_core.manager import MultiExchangeManager
 
 __all__ = ["PowerTraderHub"]
 
@@ -36,7 +37,7 @@ class PowerTraderHub:
         self.settings: Settings = Settings.load(settings_path)
         self._config_dir = config_dir
         self._config_manager: ExchangeConfigManager | None = None
-        self._manager: Any = None
+        self._manager: MultiExchangeManager | None = None
 
     def __repr__(self) -> str:
         source = self.settings.source
@@ -52,13 +53,12 @@ class PowerTraderHub:
         return self._config_manager
 
     @property
-    def manager(self) -> Any:
-        """The ``MultiExchangeManager`` over the configured exchanges (built on first use)."""
+    def manager(self) -> MultiExchangeManager:
+        """The ``MultiExchangeManager`` over these settings and credentials (built on first use)."""
         if self._manager is None:
-            import importlib
+            from powertrader_core.manager import MultiExchangeManager
 
-            manager_module = importlib.import_module("powertrader_core.manager")
-            self._manager = manager_module.MultiExchangeManager(self.config_manager)
+            self._manager = MultiExchangeManager(self.config_manager, self.settings)
         return self._manager
 
     def reload_settings(self) -> Settings:

@@ -53,6 +53,14 @@ def test_hub_builds_credentials_lazily(tmp_path: Path) -> None:
     assert manager.config_dir == tmp_path / "creds"
 
 
+async def test_hub_manager_shares_settings_and_credentials(tmp_path: Path) -> None:
+    hub = PowerTraderHub(config_dir=tmp_path / "creds")
+    manager = hub.manager
+    assert hub.manager is manager
+    assert manager.settings is hub.settings
+    await manager.close()
+
+
 def test_hub_is_headless() -> None:
     code = (
         "import sys\nfrom pt_hub import PowerTraderHub\nPowerTraderHub()\n"
