@@ -205,7 +205,8 @@ class PaperExchange(AbstractExchange):
             source.market_data([symbol], self.name),
             source.order_book(symbol, _FILL_DEPTH, self.name),
         )
-        # Resting orders meet this price first; the new order must not fill against itself.
+        # Settle the resting orders first: settling after placing would fill the new order's
+        # resting part against the very quote it was just placed under.
         await self._settle(symbol, quotes[symbol], book)
         market = self._market(quotes[symbol], book)
         order = await self._db(engine.place, order_request, market, self.fees)
