@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, overload
 
+from powertrader_core._credential_checks import check_with, plain_values
 from powertrader_core._credential_sources import (
     Found,
     check_private_mode,
@@ -50,6 +51,7 @@ __all__ = [
     "ExchangeConfig",
     "ExchangeConfigManager",
     "Secret",
+    "check_with",
     "mask",
 ]
 
@@ -371,7 +373,7 @@ class ExchangeConfigManager:
                 exchange=name,
                 operation="save_exchange_config",
             )
-        values = _plain_values(name, config)
+        values = plain_values(name, config)
         encrypted_path, plain_path = self.encrypted_path(name), self.plain_path(name)
         already_encrypted = encrypted_path.exists()
         if encrypt is None:
@@ -488,32 +490,3 @@ class ExchangeConfigManager:
             ) from None
         return True
 
-
-def check_with(cls: type[AbstractExchange], config: Mapping[str, Any]) -> list[str]:
-    """``cls.check_config(config)``; a plugin bug there becomes a problem, not a crash."""
-    try:
-        return [str(problem) for problem in cls.check_config(config)]
-    except Exception as exc:  # noqa: BLE001 - a plugin's check must not break validation
-        # The exception's text is not shown: a careless plugin might have put a value in it.
-        return [f"{cls.__name__}.check_config failed ({type(exc).__name__})"]
-
-
-def _plain_values(exchange: str, config: Mapping[str, Any]) -> dict[str, Any]:
-    """The config as JSON-ready values (Secrets revealed); a bad value is named, not shown."""
-    values: dict[str, Any] = {}
-    for key, value in config.items():
-        if not isinstance(key, str):
-            raise ConfigurationError(
-                "config keys must be strings", exchange=exchange, operation="save_exchange_config"
-            )
-        plain = reveal(value) if isinstance(value, Secret) else value
-        try:
-            json.dumps(plain)
-        except (TypeError, ValueError):
-            raise ConfigurationError(
-                f"{key}: a {type(plain).__name__} cannot be stored (use text, numbers, booleans)",
-                exchange=exchange,
-                operation="save_exchange_config",
-            ) from None
-        values[key] = plain
-    return values
