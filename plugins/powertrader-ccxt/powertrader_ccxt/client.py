@@ -150,7 +150,7 @@ def _instrument(client: Any, limiter: RateLimiter | None) -> None:
         record = CURRENT_RECORD.get()
         if record is not None:
             record.status = int(code) if code is not None else None
-            record.headers = dict(response_headers or {})
+            record.headers = response_headers or {}  # ccxt builds a fresh dict per answer
             if isinstance(response_body, str):
                 record.note_body(response_body)
             record.method = str(method)

@@ -19,7 +19,12 @@ from typing import Any, ClassVar, TypeVar
 
 from powertrader_ccxt.error_map import HttpRecord, translate, unreadable_answer
 from powertrader_ccxt.limiter import RateLimiter, shared_limiter
-from powertrader_ccxt.markets_cache import MarketsCache, default_cache_dir
+from powertrader_ccxt.markets_cache import (
+    MarketsCache,
+    compact_helpers,
+    default_cache_dir,
+    expand_helpers,
+)
 from powertrader_ccxt.profiles import ExchangeProfile, generic_profile
 from powertrader_ccxt.settings import CcxtSettings, config_problems
 from powertrader_core.errors import (
@@ -79,6 +84,7 @@ class CcxtCore(AbstractExchange):
                 operation="configure",
             ) from None
         self._spot_symbols: set[str] = set()
+        self._resolved: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {}
 
     # ---- set-up --------------------------------------------------------------------------
 
@@ -171,28 +177,55 @@ class CcxtCore(AbstractExchange):
         cache = self._markets_cache()
         cached = cache.load()
         if cached is not None:
-            self.client.options.update(cached.helper_options)
             self.client.set_markets(cached.markets, cached.currencies)
+            self.client.options.update(expand_helpers(cached.helper_options, self.client.markets))
             log.debug("%s: markets from cache %s", self.name, cache.path)
         else:
-            await self._call("initialize", self.client.load_markets)
-            spot = {s: m for s, m in (self.client.markets or {}).items() if m.get("spot")}
+            fetched: list[Any] = []
+            original = self.client.fetch_markets
+
+            async def capture(params: Any = None) -> Any:
+                # what the exchange listed, as ccxt parsed it: set_markets adds the fee tiers
+                # and defaults again on load, so the cache stays a third of the size
+                result = await original({} if params is None else params)
+                fetched[:] = list(result or [])
+                return result
+
+            self.client.fetch_markets = capture
+            try:
+                await self._call("initialize", self.client.load_markets)
+            finally:
+                del self.client.fetch_markets
+            spot = [m for m in fetched if m.get("spot") and m.get("symbol")]
             if not spot:
                 raise SymbolNotSupportedError(
                     "the exchange lists no spot market", exchange=self.name, operation="initialize"
                 )
-            self.client.set_markets(spot, self.client.currencies)
+            by_symbol = {m["symbol"]: m for m in spot}
+            if len(by_symbol) != len(self.client.markets or {}):
+                self.client.set_markets(by_symbol, self.client.currencies)
             helpers = {
                 key: self.client.options[key]
                 for key in self.client.options.get("marketHelperProps", [])
                 if key in self.client.options
             }
-            cache.save(spot, self.client.currencies, helpers)
+            cache.save(by_symbol, self.client.currencies, compact_helpers(helpers))
         self._spot_symbols = set(self.client.markets)
+        self._resolved.clear()
         self._initialized = True
         return True
 
     def _resolve(self, symbol: str, operation: str) -> tuple[str, str, str | None, dict[str, Any]]:
+        """Resolve a symbol (memoised per spelling until markets are loaded again); see below."""
+        found = self._resolved.get(symbol)
+        if found is None:
+            found = self._resolve_uncached(symbol, operation)
+            self._resolved[symbol] = found
+        return found
+
+    def _resolve_uncached(
+        self, symbol: str, operation: str
+    ) -> tuple[str, str, str | None, dict[str, Any]]:
         """``(canonical, ccxt symbol, quoted canonical or None, market)`` for a symbol.
 
         ``BTC-USD`` is ccxt's ``BTC/USD``; where that market is missing and the exchange stands

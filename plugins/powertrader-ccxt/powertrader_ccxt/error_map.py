@@ -126,12 +126,11 @@ class HttpRecord:
 
     def note_body(self, body: str) -> None:
         """Note one answer's body. ``json_like`` stays False once any answer was not JSON."""
-        text = body.strip()
-        looks = text[:1] in ("{", "[") and text[-1:] in ("}", "]")
         if self.json_like is False:
             return  # keep the first bad body: it is what went wrong
-        self.body_head = text[:200]
-        self.json_like = looks
+        head, tail = body[:256].lstrip(), body[-64:].rstrip()  # no copy of a large body
+        self.body_head = head[:200]
+        self.json_like = head[:1] in ("{", "[") and tail[-1:] in ("}", "]")
 
 
 # ---- secrets ------------------------------------------------------------------------------

@@ -7,9 +7,12 @@ ones), written atomically (temporary file + ``os.replace``) so a reader in anoth
 sees half a file, and refused when older than its time to live or written by another ccxt
 version (whose market structure may differ).
 
-What is stored: ccxt's parsed ``markets`` and ``currencies``, and the options a ccxt exchange
-names in ``options['marketHelperProps']`` (Kraken's ``marketsByAltname``), which ccxt builds
-while fetching markets and needs afterwards.
+What is stored: the markets as ccxt's ``fetch_markets`` parsed them (``set_markets`` adds the
+fee tiers and defaults again when they are loaded, which keeps the file a third of the size),
+ccxt's ``currencies``, and the options a ccxt exchange names in
+``options['marketHelperProps']`` (Kraken's ``marketsByAltname``), which ccxt builds while
+fetching markets and needs afterwards. Those indexes of markets are stored as indexes of
+symbols (:func:`compact_helpers`) and rebuilt from the loaded markets (:func:`expand_helpers`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_TTL", "CachedMarkets", "MarketsCache", "default_cache_dir"]
+__all__ = [
+    "DEFAULT_TTL",
+    "CachedMarkets",
+    "MarketsCache",
+    "compact_helpers",
+    "default_cache_dir",
+    "expand_helpers",
+]
 
 #: Markets change rarely (a listing, a precision tweak); six hours keeps them fresh enough.
 DEFAULT_TTL = 6 * 3600.0
@@ -39,6 +49,39 @@ def default_cache_dir() -> Path:
     from powertrader_core.paths import cache_dir
 
     return cache_dir() / "ccxt"
+
+
+_SYMBOL_INDEX = "__symbols__"
+
+
+def compact_helpers(helpers: dict[str, Any]) -> dict[str, Any]:
+    """Indexes of market dicts (``{altname: market}``) as indexes of symbols."""
+    compact: dict[str, Any] = {}
+    for key, value in helpers.items():
+        if (
+            isinstance(value, dict)
+            and value
+            and all(isinstance(v, dict) and "symbol" in v for v in value.values())
+        ):
+            compact[key] = {_SYMBOL_INDEX: {k: v["symbol"] for k, v in value.items()}}
+        else:
+            compact[key] = value
+    return compact
+
+
+def expand_helpers(helpers: dict[str, Any], markets: Any) -> dict[str, Any]:
+    """The inverse of :func:`compact_helpers`, against the markets now loaded."""
+    expanded: dict[str, Any] = {}
+    for key, value in helpers.items():
+        if isinstance(value, dict) and set(value) == {_SYMBOL_INDEX}:
+            expanded[key] = {
+                k: markets[symbol]
+                for k, symbol in value[_SYMBOL_INDEX].items()
+                if symbol in markets
+            }
+        else:
+            expanded[key] = value
+    return expanded
 
 
 @dataclass

@@ -1,0 +1,84 @@
+"""ccxt structures into our models: exact Decimals, statuses, and the fast quote path."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from powertrader_ccxt.convert import (
+    balances_from_ccxt,
+    dec,
+    market_data_from_ticker,
+    order_from_ccxt,
+)
+
+from powertrader_core.models import MarketData, OrderStatus, OrderType
+
+
+def test_the_fast_quote_equals_the_validated_model() -> None:
+    ticker = {"timestamp": 1700000000000, "bid": 0.1, "ask": 0.30000000000000004,
+              "last": 0.2, "baseVolume": 12.5}
+    quote = market_data_from_ticker(
+        ticker, symbol="ETH-BTC", quoted_symbol=None, exchange="kraken", latency_ms=1.5,
+        source="ccxt:kraken",
+    )
+    assert quote == MarketData(**quote.model_dump())
+    assert quote.bid == Decimal("0.1") and quote.ask == Decimal("0.30000000000000004")
+    assert quote.timestamp.tzinfo is not None
+    assert quote.model_dump_json()  # serialises like any model
+    with pytest.raises(ValueError):
+        quote.price = Decimal(1)  # type: ignore[misc]
+
+
+def test_a_ticker_without_price_or_with_a_negative_one_is_refused() -> None:
+    kwargs = {"symbol": "X-Y", "quoted_symbol": None, "exchange": "e", "latency_ms": None,
+              "source": "s"}
+    with pytest.raises(ValueError, match="no price"):
+        market_data_from_ticker({}, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="negative"):
+        market_data_from_ticker({"last": -1.0}, **kwargs)  # type: ignore[arg-type]
+    mid = market_data_from_ticker({"bid": 1.0, "ask": 3.0}, **kwargs)  # type: ignore[arg-type]
+    assert mid.price == Decimal("2")
+
+
+def test_dec_is_exact_and_refuses_non_numbers() -> None:
+    assert dec(0.1) == Decimal("0.1")
+    assert dec("1e-8") == Decimal("1E-8")
+    assert dec(float("nan")) is None and dec(float("inf")) is None
+    assert dec(None) is None and dec("abc") is None
+
+
+def test_balances_keep_free_used_and_total() -> None:
+    details = balances_from_ccxt(
+        {"free": {"BTC": 1.5, "USD": None}, "used": {"BTC": 0.5, "USD": 10.0},
+         "total": {"BTC": 2.0, "USD": 110.0}}
+    )
+    assert details["BTC"].free == Decimal("1.5") and details["BTC"].used == Decimal("0.5")
+    assert details["USD"].free == Decimal("100.0") and details["USD"].total == Decimal("110.0")
+
+
+@pytest.mark.parametrize(
+    ("ccxt_status", "filled", "expected"),
+    [
+        ("open", 0, OrderStatus.OPEN),
+        ("open", 0.5, OrderStatus.PARTIALLY_FILLED),
+        ("closed", 1, OrderStatus.FILLED),
+        ("canceled", 0, OrderStatus.CANCELED),
+        ("expired", 0, OrderStatus.EXPIRED),
+        ("rejected", 0, OrderStatus.REJECTED),
+        (None, 0, OrderStatus.PENDING),
+    ],
+)
+def test_order_statuses(ccxt_status: str | None, filled: float, expected: OrderStatus) -> None:
+    order = {"id": "O1", "status": ccxt_status, "filled": filled, "amount": 1.0,
+             "symbol": "BTC/USD", "side": "buy", "type": "limit", "price": 100.0,
+             "fee": {"cost": 0.1, "currency": "USD"}}
+    result = order_from_ccxt(order, exchange="kraken", client_order_id="mine")
+    assert result.status is expected
+    assert result.symbol == "BTC-USD" and result.order_type is OrderType.LIMIT
+    assert result.client_order_id == "mine" and result.fees == {"USD": Decimal("0.1")}
+
+
+def test_an_order_without_id_is_refused() -> None:
+    with pytest.raises(ValueError, match="no order id"):
+        order_from_ccxt({"status": "open"}, exchange="kraken")
