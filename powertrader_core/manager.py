@@ -25,6 +25,9 @@ Where an order goes when ``place_order`` names no exchange (first rule that appl
    configured, healthy, list the market and can pay; chosen venue and runner-up are logged and
    returned in ``result.metadata["routing"]``.
 
+``settings.price_comparison_enabled`` is the hub's switch for showing comparisons; the methods
+here compare whenever they are called, since a caller asking for the best price means it.
+
 Orders are sent once, never retried here: :meth:`_send_order` is the single place an order
 leaves, so that order safety (a journal, reconciliation) can wrap it.
 """
