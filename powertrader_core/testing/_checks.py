@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from powertrader_core.errors import (
+    ExchangeConnectionError,
     ExchangeError,
     InvalidOrderError,
     NotSupportedError,
@@ -48,6 +49,7 @@ __all__ = [
     "check_order_book",
     "check_order_refused",
     "check_order_result",
+    "check_server_error",
     "check_symbol_round_trip",
     "check_trading_fees",
     "check_unknown_symbol_quote",
@@ -199,6 +201,23 @@ async def check_unknown_symbol_quote(exchange: AbstractExchange, unknown_symbol:
         _fail(exchange, problems)
         return
     _fail(exchange, [f"{what} returned {result!r} instead of raising SymbolNotSupportedError"])
+
+
+async def check_server_error(exchange: AbstractExchange, symbol: str) -> None:
+    """A server that fails (5xx, maintenance) is ExchangeConnectionError, never a raw error."""
+    what = f"get_market_data({symbol!r}) while the server fails"
+    try:
+        result = await exchange.get_market_data(symbol)
+    except Exception as exc:  # noqa: BLE001
+        problems = _is_our_error(exchange, exc, what)
+        if not problems and not isinstance(exc, ExchangeConnectionError):
+            problems.append(
+                f"{what} raised {type(exc).__name__}: {exc}; a server failure is "
+                "ExchangeConnectionError (callers retry reads on it)"
+            )
+        _fail(exchange, problems)
+        return
+    _fail(exchange, [f"{what} returned {result!r}; the server was failing"])
 
 
 # ---- orders ------------------------------------------------------------------------------

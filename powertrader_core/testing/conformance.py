@@ -61,6 +61,7 @@ class ExchangeConformance:
       sessions are open. The defaults watch aiohttp and httpx; override them for another
       transport (or to read a simulator's own counter).
     - ``valid_order()``: an order the cassette or simulator fills, to check the result's shape.
+    - ``break_server()``: make the server fail (5xx), to check the error that arrives.
     - ``skip_checks``: ``{"check_name": "reason"}``.
     """
 
@@ -109,6 +110,15 @@ class ExchangeConformance:
     def valid_order(self) -> OrderRequest | None:
         """An order the cassette or simulator accepts; ``None`` skips the result check."""
         return None
+
+    async def break_server(self) -> bool:
+        """Make the exchange's server fail from now on (HTTP 5xx, maintenance).
+
+        Called after ``initialize``. A simulator queues the fault; a cassette-based test
+        returns True and serves failures from ``cassette("server_error")``. The default,
+        False, skips the check.
+        """
+        return False
 
     # ---- plumbing --------------------------------------------------------------------------
 
@@ -190,6 +200,13 @@ class ExchangeConformance:
     async def test_unknown_symbol_quote(self, conformance_exchange: AbstractExchange) -> None:
         exchange = await self._ready(conformance_exchange)
         await checks.check_unknown_symbol_quote(exchange, self.unknown_symbol)
+
+    @_asyncio
+    async def test_server_error(self, conformance_exchange: AbstractExchange) -> None:
+        exchange = await self._ready(conformance_exchange)
+        if not await self.break_server():
+            pytest.skip("break_server() cannot make this exchange's server fail")
+        await checks.check_server_error(exchange, self._first_symbol())
 
     # ---- orders refused before any request ----------------------------------------------
 

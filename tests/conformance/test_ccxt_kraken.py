@@ -36,5 +36,9 @@ class TestKrakenConformance(ExchangeConformance):
     def requests_sent(self) -> int:
         return len(self.sim.requests)
 
+    async def break_server(self) -> bool:
+        self.sim.fail("status", times=None, status=503)  # maintenance, until the test ends
+        return True
+
     def valid_order(self) -> OrderRequest:
         return OrderRequest("BTC-USD", "buy", "0.01")

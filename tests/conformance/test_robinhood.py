@@ -45,9 +45,17 @@ def join_cassettes(names: tuple[str, ...], target: Path) -> Path:
     return target
 
 
+#: For the server_error check: the pairs load, then Robinhood answers a quote with a 503 page.
+FAILING = ("trading_pairs_two_pages", "error_unavailable_html")
+
+
 @pytest.fixture(scope="module")
-def joined_cassette(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return join_cassettes(RECORDINGS, tmp_path_factory.mktemp("robinhood") / "conformance.yaml")
+def joined_cassettes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("robinhood")
+    return {
+        "default": join_cassettes(RECORDINGS, folder / "conformance.yaml"),
+        "server_error": join_cassettes(FAILING, folder / "server_error.yaml"),
+    }
 
 
 class TestRobinhoodConformance(ExchangeConformance):
@@ -61,8 +69,8 @@ class TestRobinhoodConformance(ExchangeConformance):
     skip_checks: ClassVar[dict[str, str]] = {}
 
     @pytest.fixture(autouse=True)
-    def _cassette_file(self, joined_cassette: Path) -> None:
-        self.cassette_file = joined_cassette
+    def _cassette_files(self, joined_cassettes: dict[str, Path]) -> None:
+        self.cassette_files = joined_cassettes
 
     async def make_exchange(self) -> AbstractExchange:
         config = {"api_key": TEST_SECRETS["api_key"], "private_key": _KEYS.private_key}
@@ -70,7 +78,11 @@ class TestRobinhoodConformance(ExchangeConformance):
 
     def cassette(self, check: str) -> Any:
         recorder = make_vcr("robinhood", match_body=True)
-        return recorder.use_cassette(str(self.cassette_file), allow_playback_repeats=True)
+        path = self.cassette_files.get(check, self.cassette_files["default"])
+        return recorder.use_cassette(str(path), allow_playback_repeats=True)
+
+    async def break_server(self) -> bool:
+        return True  # cassette("server_error") answers the quote with a 503
 
     def valid_order(self) -> OrderRequest:
         return OrderRequest(
