@@ -75,6 +75,15 @@ class CcxtCore(AbstractExchange):
                 operation="configure",
             )
         self.limiter: RateLimiter | None = None
+        from powertrader_ccxt.client import has_exchange
+
+        if not has_exchange(profile.ccxt_id):
+            raise ConfigurationError(
+                f"ccxt has no exchange {profile.ccxt_id!r}: use a named exchange or "
+                "'ccxt:<id>' with one of ccxt's ids",
+                exchange=self.name,
+                operation="configure",
+            )
         try:
             self.client: Any = self._build_client()
         except LookupError:

@@ -378,7 +378,8 @@ class CcxtExchange(CcxtCore):
         self, sent_id: str, ccxt_symbol: str | None
     ) -> Mapping[str, Any] | None:
         operation = "get_order"
-        param = {self.profile.client_id.param: sent_id}
+        fmt = self.profile.client_id
+        param = {fmt.lookup_param or fmt.param: sent_id}
         lookup = self.profile.client_id_lookup
         if lookup == "fetch_order":
             try:

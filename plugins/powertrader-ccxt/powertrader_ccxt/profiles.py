@@ -46,8 +46,11 @@ class ClientIdFormat:
 
     pattern: str = r"[A-Za-z0-9_\-:.]{1,64}"
     uuid_form: Literal["uuid", "hex32"] = "uuid"
-    #: The ccxt parameter carrying it in create_order / fetch_order / fetch_open_orders.
+    #: The ccxt parameter carrying it in create_order (ccxt maps it to the exchange's field).
     param: str = "clientOrderId"
+    #: The parameter for finding orders by it, where ccxt does not map ``param`` there and the
+    #: exchange's own field name must be passed through (None: the same as ``param``).
+    lookup_param: str | None = None
 
     def accepts(self, value: str) -> bool:
         return re.fullmatch(self.pattern, value) is not None
@@ -213,7 +216,10 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
                 "fetchOrder": {"acknowledged": True},
             },
             # orderLinkId: up to 36 characters; letters, digits, '-' and '_' (Bybit v5 docs).
-            client_id=ClientIdFormat(pattern=r"[A-Za-z0-9_\-]{1,36}", uuid_form="uuid"),
+            # ccxt's Bybit maps clientOrderId on create only; lookups pass orderLinkId through.
+            client_id=ClientIdFormat(
+                pattern=r"[A-Za-z0-9_\-]{1,36}", uuid_form="uuid", lookup_param="orderLinkId"
+            ),
             client_id_lookup="open_closed",
             notes="excludes the US and some other places; US addresses get 403",
         ),
