@@ -180,18 +180,17 @@ def _in_thread(start: Callable[[], Any]) -> tuple[KrakenSimulator, Callable[[], 
 def _first_price() -> Figure:
     sim, stop = _in_thread(lambda: KrakenSimulator(extra_pairs=PAIRS).start())
     try:
-        warm_dir = tempfile.mkdtemp(prefix="bench-ccxt-warm-")
-        config = {**TEST_SECRETS, "base_url": sim.base_url, "markets_cache_dir": warm_dir}
-        warm_script = _FIRST_PRICE.format(config=config)
-        argv = [sys.executable, "-c", warm_script]
-        wall_time_of(argv, repeat=1)  # fills the warm cache
-        warm = wall_time_of(argv, repeat=STARTS)
+        config = {**TEST_SECRETS, "base_url": sim.base_url}
         colds = []
-        for _ in range(STARTS):
-            cold_config = {**config, "markets_cache_dir": tempfile.mkdtemp(prefix="bench-cold-")}
-            cold_argv = [sys.executable, "-c", _FIRST_PRICE.format(config=cold_config)]
-            colds.append(wall_time_of(cold_argv, repeat=1))
+        argv: list[str] = []
+        for _ in range(STARTS):  # each cold start in an empty cache folder, which it fills
+            cache = tempfile.mkdtemp(prefix="bench-ccxt-")
+            argv = [sys.executable, "-c", _FIRST_PRICE.format(
+                config={**config, "markets_cache_dir": cache}
+            )]
+            colds.append(wall_time_of(argv, repeat=1))
         cold = statistics.median(colds)
+        warm = wall_time_of(argv, repeat=STARTS)  # the last cold start's cache, now warm
     finally:
         stop()
     return Figure(

@@ -54,6 +54,22 @@ def default_cache_dir() -> Path:
 _SYMBOL_INDEX = "__symbols__"
 
 
+def _without_nones(market: dict[str, Any]) -> dict[str, Any]:
+    """A market without its None fields (``info``, the exchange's own text, is kept whole).
+
+    Lossless for ccxt: ``set_markets`` drops None fields itself and deep-merges each market
+    over its full default structure, which puts every one of them back.
+    """
+    out: dict[str, Any] = {}
+    for key, value in market.items():
+        if value is None:
+            continue
+        if isinstance(value, dict) and key != "info":
+            value = _without_nones(value)
+        out[key] = value
+    return out
+
+
 def compact_helpers(helpers: dict[str, Any]) -> dict[str, Any]:
     """Indexes of market dicts (``{altname: market}``) as indexes of symbols."""
     compact: dict[str, Any] = {}
@@ -158,7 +174,7 @@ class MarketsCache:
             "format": _FORMAT,
             "ccxt_version": self.ccxt_version,
             "saved_at": time.time(),
-            "markets": markets,
+            "markets": {symbol: _without_nones(m) for symbol, m in markets.items()},
             "currencies": currencies,
             "helper_options": helper_options or {},
         }
