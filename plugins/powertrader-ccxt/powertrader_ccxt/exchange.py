@@ -13,7 +13,7 @@ request made. The request's ``client_order_id`` reaches the exchange as ccxt's
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -52,9 +52,28 @@ _PRICE_MAX_AGE = 60.0  # seconds a seen price may stand in for a market order's 
 class CcxtExchange(CcxtCore):
     """Any ccxt exchange as a PowerTrader exchange; see the module docstring."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        profile = cls.__dict__.get("profile")
+        if profile is not None:  # the profile says whether ccxt.pro pushes its tickers
+            cls.streaming = profile.streaming
+
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         super().__init__(config)
         self._last_price: dict[str, tuple[Decimal, float]] = {}
+        from powertrader_ccxt.streaming import ws_url_from_config
+
+        self.ws_url = ws_url_from_config(self.config, self.name)  # websocket origin override
+
+    # ---- pushed prices (powertrader_ccxt.streaming) ----------------------------------------
+
+    def watch_market_data(self, symbols: Sequence[str]) -> AsyncIterator[MarketData]:
+        """Quotes as ccxt.pro pushes them (``watchTickers``), one websocket connection."""
+        if not self.streaming:
+            raise self._unsupported("watch_market_data")
+        from powertrader_ccxt.streaming import watch_market_data
+
+        return watch_market_data(self, list(symbols), self.ws_url)
 
     @property
     def source(self) -> str:

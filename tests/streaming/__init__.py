@@ -1,0 +1,1 @@
+"""Live prices: feeds (websocket and polling), subscribers, the manager's streaming API."""
