@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +48,14 @@ from powertrader_core.models import MarketData, OrderRequest, OrderResult, Side,
 from powertrader_core.retry import RetryPolicy
 from powertrader_core.routing import best_quote
 from powertrader_core.settings import Settings
+from powertrader_core.streaming import (
+    MonitorConfig,
+    PriceMonitor,
+    PriceUpdate,
+    Subscription,
+    canonical_targets,
+    monitor_over,
+)
 
 from ._execution import ExecutionPlan, plan_execution, plan_order_route
 from ._fanout import Caller, FanOut, combine_errors
@@ -109,6 +117,7 @@ class MultiExchangeManager:
         self._caller = Caller(
             self._pool, self.health, retry or RetryPolicy(), lambda: self.settings.exchange_timeout
         )
+        self._monitor: PriceMonitor | None = None
 
     # ---- which exchanges ------------------------------------------------------------------------
 
@@ -315,6 +324,10 @@ class MultiExchangeManager:
             else:
                 entry.setdefault("private_calls", "skipped: no credentials configured")
             report[name] = entry
+        if self._monitor is not None:  # live prices: stream or poll, last update, drops
+            for name, feed in self._monitor.feed_status().items():
+                if name in report:
+                    report[name]["price_feed"] = feed
         return report
 
     def get_system_status(self) -> dict[str, Any]:
@@ -342,10 +355,74 @@ class MultiExchangeManager:
             "checked_at": utc_now(),
         }
 
+    # ---- live prices (the work is in powertrader_core.streaming) --------------------------------
+
+    @property
+    def price_monitor(self) -> PriceMonitor:
+        """Feeds, subscribers and their status (built on first use; ``.config`` tunes it)."""
+        if self._monitor is None:
+            self._monitor = monitor_over(self._caller)
+        return self._monitor
+
+    def _monitor_targets(
+        self, symbols: str | Iterable[str], exchanges: str | Iterable[str] | None, operation: str
+    ) -> tuple[list[str], list[str]]:
+        return canonical_targets(
+            symbols,
+            exchanges,
+            canonical=lambda symbol: self._symbol(symbol, operation),
+            resolve=lambda name: self._pool.resolve(name, operation),
+            everyone=lambda: self._names(operation),
+        )
+
+    async def start_price_monitoring(
+        self,
+        symbols: str | Iterable[str],
+        exchanges: str | Iterable[str] | None = None,
+        *,
+        config: MonitorConfig | None = None,
+    ) -> None:
+        """Live quotes of ``symbols`` from ``exchanges`` (default: every available one) to the
+        subscribers: websockets where the exchange has them, one batched poll per cycle else."""
+        wanted, names = self._monitor_targets(symbols, exchanges, "start_price_monitoring")
+        await self.price_monitor.start(wanted, names, config=config)
+
+    async def stop_price_monitoring(self) -> None:
+        """Stop every feed and subscriber task (subscriptions stay for the next start)."""
+        if self._monitor is not None:
+            await self._monitor.stop()
+
+    def subscribe_to_price_updates(
+        self, callback: Callable[[str, str, MarketData], Any], *, max_queue: int | None = None
+    ) -> Subscription:
+        """``callback(exchange, symbol, market_data)``, a function or a coroutine function;
+        returns the handle that unsubscribes (call it, or ``.unsubscribe()``)."""
+        return self.price_monitor.subscribe_prices(callback, max_queue=max_queue)
+
+    def subscribe_to_connection_events(
+        self, callback: Callable[[str, bool], Any], *, max_queue: int | None = None
+    ) -> Subscription:
+        """``callback(exchange, connected)`` on every drop and recovery of a price feed."""
+        return self.price_monitor.subscribe_connections(callback, max_queue=max_queue)
+
+    def stream_prices(
+        self, symbols: str | Iterable[str], exchanges: str | Iterable[str] | None = None
+    ) -> AsyncIterator[PriceUpdate]:
+        """``async for update in manager.stream_prices(["BTC-USD"])``: ``update.exchange``,
+        ``.symbol``, ``.market_data``. Its feeds stop when the loop ends."""
+        wanted, names = self._monitor_targets(symbols, exchanges, "stream_prices")
+        return self.price_monitor.stream(wanted, names)
+
+    def get_price_monitoring_status(self) -> dict[str, Any]:
+        """Feeds (stream or poll, last update, drops) and subscribers (queued, dropped, errors)."""
+        return self.price_monitor.status()
+
     # ---- lifetime -------------------------------------------------------------------------------
 
     async def close(self) -> None:
         """Close every exchange this manager built (it builds them again if used after)."""
+        if self._monitor is not None:
+            await self._monitor.close()
         await self._pool.close()
 
     async def __aenter__(self) -> MultiExchangeManager:
