@@ -1,0 +1,168 @@
+"""How commands speak: JSON for scripts, rich tables for people, a spinner while they wait.
+
+Two audiences, two channels. With ``--json`` stdout carries exactly one JSON document (``watch``:
+one per line) and nothing else, so ``powertrader balances --json | jq`` always parses; money
+goes out as strings (``"0.01"``), because a JSON number is a binary float to most readers and
+``0.1`` must stay ``0.1``. Without ``--json`` stdout gets tables. Everything meant for a person
+who is waiting (the spinner, confirmations, error lines, warnings) goes to stderr.
+
+rich is imported inside the functions that draw: ``powertrader --help`` never pays for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import enum
+import json
+import sys
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+__all__ = [
+    "console",
+    "emit_json",
+    "error_console",
+    "money",
+    "new_table",
+    "print_table",
+    "spinner",
+    "to_jsonable",
+]
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON data from models, Decimals, datetimes, enums, dataclasses and mappings.
+
+    Decimals become strings (exact); datetimes ISO 8601 with their UTC offset; enums their
+    value; pydantic models their fields (not their JSON mode, which may turn money into floats).
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "model_dump"):  # pydantic models, without importing pydantic here
+        return to_jsonable(value.model_dump())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+    if isinstance(value, Mapping):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, BaseException):
+        return str(value)
+    return str(value)
+
+
+def _decimal_text(value: Decimal) -> str:
+    """``Decimal('60000.10')`` -> ``'60000.10'``; never exponent notation (``'6E+4'``)."""
+    if not value.is_finite():
+        return str(value)
+    text = format(value, "f")
+    return text
+
+
+def emit_json(data: Any) -> None:
+    """Print one JSON document on stdout (the only thing ``--json`` prints there)."""
+    typer.echo(json.dumps(to_jsonable(data), indent=2))
+
+
+def emit_json_line(data: Any) -> None:
+    """One compact JSON document per line, flushed (``watch --json``: a stream of updates)."""
+    sys.stdout.write(json.dumps(to_jsonable(data), separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+def money(value: Decimal | None, *, places: int | None = None) -> str:
+    """A Decimal for a table: no exponent, no trailing zeros, ``-`` for nothing."""
+    if value is None:
+        return "-"
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    text = format(value, "f")
+    if "." in text and places is None:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+#: Width for tables written to a pipe or file: no terminal wraps them, so none is squeezed.
+PIPE_WIDTH = 200
+
+
+def console() -> Console:
+    """The stdout console for tables (rich loads on first use).
+
+    At a terminal, its width; into a pipe or file (``| less``, ``> orders.txt``), rich would
+    assume 80 columns and cut order ids to ``pap…``, so tables get their natural width there
+    (up to ``PIPE_WIDTH``) unless ``$COLUMNS`` says otherwise.
+    """
+    import os
+
+    from rich.console import Console
+
+    width = None if _is_terminal(sys.stdout) or os.environ.get("COLUMNS") else PIPE_WIDTH
+    return Console(highlight=False, width=width)
+
+
+def error_console() -> Console:
+    """The stderr console: spinner, confirmations, warnings."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def new_table(*columns: str, title: str | None = None) -> Table:
+    """A table with our columns; numeric-looking columns are right-aligned by the caller."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
+def print_table(table: Table) -> None:
+    console().print(table)
+
+
+def escape(text: str) -> str:
+    """Text that rich must print as is (exchange error messages may contain ``[...]``)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+@contextlib.contextmanager
+def spinner(message: str, *, enabled: bool = True) -> Iterator[None]:
+    """A spinner on stderr while the network is asked; only for a person at a terminal.
+
+    Off with ``--json``, and when stderr is not a terminal (pipes, CI, tests), where it would
+    only write escape codes into a log.
+    """
+    if not enabled or not _is_terminal(sys.stderr):
+        yield
+        return
+    with error_console().status(message, spinner="dots"):
+        yield
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
