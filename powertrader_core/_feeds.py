@@ -184,6 +184,44 @@ class _UseSymbols(Exception):
 _FATAL = (ConfigurationError, RegionNotSupportedError)
 
 
+class _Watchdog:
+    """Cancels the running task when it was not ``fed()`` for ``stale_after`` seconds.
+
+    ``asyncio.timeout`` would do, but moving its deadline on every quote costs a timer per
+    quote; here a quote costs one clock read, and one timer runs per ``stale_after``. Like
+    ``asyncio.timeout``, :meth:`expired` tells our cancellation from anyone else's (only when
+    ours is the only one pending does it turn into a stale stream).
+    """
+
+    def __init__(self, stale_after: float) -> None:
+        self.loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        self.task = task
+        self.stale_after = stale_after
+        self.last = self.loop.time()
+        self.fired = False
+        self.handle = self.loop.call_at(self.last + stale_after, self._check)
+
+    def fed(self) -> None:
+        self.last = self.loop.time()
+
+    def _check(self) -> None:
+        due = self.last + self.stale_after
+        if self.loop.time() >= due:
+            self.fired = True
+            self.task.cancel()
+        else:
+            self.handle = self.loop.call_at(due, self._check)
+
+    def expired(self) -> bool:
+        """True when the cancellation being handled is the watchdog's alone (it is consumed)."""
+        return self.fired and self.task.uncancel() == 0
+
+    def cancel(self) -> None:
+        self.handle.cancel()
+
+
 class Feed:
     """The task body for one exchange and one set of symbols (see the module docstring)."""
 
@@ -318,26 +356,23 @@ class Feed:
     async def _stream(self, exchange: AbstractExchange) -> None:
         """One connection's life: returns never; raises when it drops (or goes stale)."""
         stale_after = self.config.stale_after
-        loop = asyncio.get_running_loop()
         wanted = set(self.symbols)
+        watchdog = _Watchdog(stale_after)
         updates: AsyncIterator[MarketData] = exchange.watch_market_data(list(self.symbols))
         try:
-            async with asyncio.timeout(stale_after) as deadline:
-                async for data in updates:
-                    deadline.reschedule(loop.time() + stale_after)
-                    symbol = data.symbol
-                    if symbol not in wanted:
-                        continue
+            async for data in updates:
+                watchdog.fed()
+                symbol = data.symbol
+                if symbol in wanted:
                     self._delivered(symbol, data)
-        except TimeoutError as exc:
-            if deadline.expired():
+        except asyncio.CancelledError:
+            if watchdog.expired():
                 raise _StaleStream(
                     f"no update for {stale_after:g} s; restarting the stream"
                 ) from None
-            raise ExchangeError(
-                f"stream timed out: {exc}", exchange=self.name, operation="watch_market_data"
-            ) from exc
+            raise
         finally:
+            watchdog.cancel()
             aclose = getattr(updates, "aclose", None)
             if aclose is not None:
                 await aclose()

@@ -179,7 +179,11 @@ class Subscription:
     # ---- delivering ---------------------------------------------------------------------------
 
     async def _dispatch(self) -> None:
-        """Hand queued items to the callback, one at a time, until unsubscribed or cancelled."""
+        """Hand queued items to the callback, one at a time, until unsubscribed or cancelled.
+
+        Everything queued is handed over before the next wait, so a burst costs one wake-up;
+        a plain function's ``None`` is not inspected further (the common, cheap case).
+        """
         callback = self.callback
         assert callback is not None
         queue = self._queue
@@ -190,7 +194,7 @@ class Subscription:
             item = queue.popleft()
             try:
                 result = callback(*item)
-                if inspect.isawaitable(result):
+                if result is not None and inspect.isawaitable(result):
                     await result
             except Exception as exc:  # noqa: BLE001 - a subscriber's bug must not stop it
                 self._failed(exc)
