@@ -253,3 +253,23 @@ async def test_timestamps_are_utc_now_or_given(venues, make_manager) -> None:
     stamp = manager.get_exchange_status()["ws1"]["price_feed"]["last_update"]
     assert abs((datetime.now(UTC) - stamp).total_seconds()) < 5
     assert FAST.poll_interval < 1
+
+
+async def test_an_exchange_that_cannot_be_built_stops_its_feed(venues, make_manager) -> None:
+    class Broken(stream_venue("broken")):  # type: ignore[misc]
+        name = "broken"
+
+        def __init__(self, config=None):  # type: ignore[no-untyped-def]
+            raise ValueError("bad configuration")
+
+    ok = venues(Broken, stream_venue("ws1"))["ws1"]
+    manager = make_manager(["broken", "ws1"])
+    events: list[tuple[str, bool]] = []
+    manager.subscribe_to_connection_events(lambda e, c: events.append((e, c)))
+    await manager.start_price_monitoring(["BTC-USD"])
+    await until(lambda: ("broken", False) in events and ok.control.open)
+    ok.control.push("BTC-USD", 1)
+    await until(lambda: ("ws1", True) in events)
+    feed = manager.get_exchange_status()["broken"]["price_feed"]
+    assert feed["running"] is False and "could not build" in feed["last_error"]
+    assert all("broken" not in task.get_name() for task in _feed_tasks())
