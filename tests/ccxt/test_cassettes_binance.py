@@ -1,13 +1,15 @@
 """Binance through the ccxt plugin, replayed from ``cassettes/binance/``.
 
 Each cassette is one session of real Binance spot traffic: what ``load_markets`` asks with the
-plugin's spot-only options (with keys, the signed coin list ``/sapi/v1/capital/config/getall``,
-then ``/api/v3/exchangeInfo`` trimmed to BTCUSDT, ETHUSDT and LTCUSDT), then the call under test.
+plugin's spot-only options (``/api/v3/exchangeInfo`` trimmed to BTCUSDT, ETHUSDT and LTCUSDT,
+and nothing else: ``fetchCurrencies`` is off, so no signed coin list even with keys), then the
+call under test.
 Bodies are ccxt's recorded responses and Binance's documented answers (see the cassettes'
 README.md). Request bodies and query strings are matched less ``timestamp``, ``recvWindow`` and
 ``signature``, so ``newClientOrderId`` and every order field are checked as sent.
 
-Binance has no USD market: ``BTC-USD`` is quoted on ``BTC/USDT`` and reported as such.
+Binance has no USD market: ``BTC-USD`` is quoted on ``BTC/USDT``; results name ``BTC-USD``
+with ``BTC-USDT`` as the market really quoted.
 The rate limiter is off here: it is tested against the simulator.
 """
 
@@ -53,6 +55,21 @@ def replay(tmp_path: Path) -> Callable[..., Awaitable[Any]]:
         return result
 
     return run
+
+
+async def test_markets_with_keys_make_no_coin_list_request(replay: Any) -> None:
+    """Regression: a cold start with keys asked the signed, weight-10 coin list every time."""
+
+    async def scenario(exchange: AbstractExchange) -> Any:
+        markets = exchange.client.markets  # type: ignore[attr-defined]
+        return markets["BTC/USDT"]
+
+    # markets.yaml holds exchangeInfo alone: a getall request would find no recording.
+    btc = await replay("markets", scenario)
+    # Precision and limits still come from exchangeInfo (LOT_SIZE, PRICE_FILTER, NOTIONAL).
+    assert (btc["precision"]["amount"], btc["precision"]["price"]) == (1e-05, 0.01)
+    assert btc["limits"]["amount"]["min"] == 1e-05
+    assert btc["limits"]["cost"]["min"] == 5.0
 
 
 async def test_markets_without_keys_give_published_fees(replay: Any) -> None:
@@ -111,7 +128,7 @@ async def test_order_book_sorted(replay: Any) -> None:
         return await exchange.get_order_book("BTC-USD", depth=20)
 
     book = await replay("order_book", scenario)
-    assert book.quoted_symbol == "BTC-USDT"
+    assert (book.symbol, book.quoted_symbol) == ("BTC-USD", "BTC-USDT")
     assert [(lv.price, lv.amount) for lv in book.bids] == [
         (Decimal("42574.3"), Decimal("0.0107")), (Decimal("42574.2"), Decimal("0.00646"))
     ]
@@ -147,6 +164,8 @@ async def test_market_order_filled(replay: Any) -> None:
     result = await replay("market_order", scenario)
     assert result.order_id == "5403233939"
     assert result.client_order_id == MARKET_CID
+    # The symbol asked, with the market really traded beside it (as MarketData does).
+    assert result.symbol == "BTC-USD"
     assert result.metadata["quoted_symbol"] == "BTC-USDT"
     assert result.status is OrderStatus.FILLED
     assert (result.side, result.order_type) == (Side.BUY, OrderType.MARKET)
@@ -168,6 +187,7 @@ async def test_limit_order_open(replay: Any) -> None:
     result = await replay("limit_order", scenario)
     assert result.order_id == "16383176297"
     assert result.client_order_id == LIMIT_CID
+    assert (result.symbol, result.metadata["quoted_symbol"]) == ("BTC-USD", "BTC-USDT")
     assert result.status is OrderStatus.OPEN
     assert (result.side, result.order_type) == (Side.BUY, OrderType.LIMIT)
     assert result.amount == Decimal("0.00085")
@@ -181,6 +201,10 @@ async def test_cancel_order(replay: Any) -> None:
 
     result = await replay("cancel_order", scenario)
     assert result.order_id == "16383156620"
+    # Regression: the answer's clientOrderId is the cancel request's own new id; the order's
+    # is origClientOrderId.
+    assert result.client_order_id == "web_3f6286480b194b079870ac75fb6978b7"
+    assert (result.symbol, result.metadata["quoted_symbol"]) == ("BTC-USD", "BTC-USDT")
     assert result.status is OrderStatus.CANCELED
     assert result.amount == Decimal("0.0011")
     assert result.price == Decimal("14000")
@@ -193,7 +217,8 @@ async def test_fetch_order_by_usd_name(replay: Any) -> None:
 
     result = await replay("fetch_order", scenario)
     assert result.order_id == "3397148653"
-    assert result.symbol == "LTC-USDT"
+    assert result.symbol == "LTC-USD"  # the name asked; the market traded is beside it
+    assert result.metadata["quoted_symbol"] == "LTC-USDT"
     assert result.status is OrderStatus.FILLED
     assert (result.side, result.order_type) == (Side.SELL, OrderType.MARKET)
     assert result.filled_amount == Decimal("0.1")

@@ -7,7 +7,7 @@ Pure functions, no ccxt import: they read dicts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,7 @@ __all__ = [
     "balances_from_ccxt",
     "book_from_ccxt",
     "canonical_from_ccxt",
+    "client_id_from_ccxt",
     "dec",
     "market_data_from_ticker",
     "order_from_ccxt",
@@ -211,6 +212,29 @@ def _order_type(order: Mapping[str, Any]) -> OrderType | None:
     return None
 
 
+def client_id_from_ccxt(
+    order: Mapping[str, Any],
+    keys: Sequence[str] = (),
+    placeholders: Collection[str] = (),
+) -> str | None:
+    """The order's client id: the exchange's own ``keys`` first, then ccxt's ``clientOrderId``.
+
+    ccxt reads the wrong field on some answers (Binance's cancel answer: the cancel request's
+    new id; Kraken: the integer ``userref`` when ``cl_ord_id`` is missing). An empty value or
+    one of ``placeholders`` (Kraken's ``userref`` 0) means there is none.
+    """
+    info = order.get("info")
+    candidates = [info.get(key) for key in keys] if isinstance(info, Mapping) else []
+    candidates.append(order.get("clientOrderId"))
+    for value in candidates:
+        if value is None:
+            continue
+        text = str(value).strip()
+        if text and text not in placeholders:
+            return text
+    return None
+
+
 def order_from_ccxt(
     order: Mapping[str, Any],
     *,
@@ -219,12 +243,17 @@ def order_from_ccxt(
     default_status: OrderStatus = OrderStatus.PENDING,
     fallback: Mapping[str, Any] | None = None,
     metadata: Mapping[str, Any] | None = None,
+    symbol: str | None = None,
+    client_id_keys: Sequence[str] = (),
+    client_id_placeholders: Collection[str] = (),
 ) -> OrderResult:
     """A ccxt order as :class:`OrderResult`.
 
     ``fallback`` fills what the exchange's answer left out (Kraken's AddOrder answers with the
     id alone): the symbol, side, type, amount and price we sent. ``default_status`` is the
-    state when ccxt could not tell one (``pending``: accepted, state unknown).
+    state when ccxt could not tell one (``pending``: accepted, state unknown). ``symbol``, when
+    given, is reported instead of the market's (the caller's name for a USD stand-in market).
+    ``client_order_id``, when given, is ours and wins; else see :func:`client_id_from_ccxt`.
     """
     fallback = fallback or {}
     order_id = order.get("id")
@@ -235,7 +264,9 @@ def order_from_ccxt(
     remaining = dec(order.get("remaining"))
     if remaining is None:
         remaining = max((amount or Decimal(0)) - filled, Decimal(0))
-    symbol = order.get("symbol")
+    market_symbol = order.get("symbol")
+    if symbol is None:
+        symbol = canonical_from_ccxt(market_symbol) if market_symbol else fallback.get("symbol")
     side = order.get("side") or fallback.get("side")
     return OrderResult(
         order_id=str(order_id),
@@ -245,9 +276,10 @@ def order_from_ccxt(
         average_price=dec(order.get("average")),
         fees=_fees(order),
         timestamp=timestamp_from_ms(order.get("timestamp")),
-        client_order_id=client_order_id or order.get("clientOrderId"),
+        client_order_id=client_order_id
+        or client_id_from_ccxt(order, client_id_keys, client_id_placeholders),
         exchange=exchange,
-        symbol=canonical_from_ccxt(symbol) if symbol else fallback.get("symbol"),
+        symbol=symbol,
         side=Side(str(side).lower()) if side in ("buy", "sell", Side.BUY, Side.SELL) else None,
         order_type=_order_type(order) or fallback.get("order_type"),
         amount=amount,

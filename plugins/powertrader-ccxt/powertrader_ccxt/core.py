@@ -266,6 +266,20 @@ class CcxtCore(AbstractExchange):
             operation=operation,
         )
 
+    def _names_of(self, ccxt_symbol: str) -> tuple[str, str | None]:
+        """``(canonical, quoted or None)`` for a market ccxt reports, when no symbol was asked.
+
+        The reverse of :meth:`_resolve_uncached`: ``BTC/USDT`` on an exchange that stands USDT
+        in for a missing ``BTC/USD`` is ``BTC-USD``, quoted on ``BTC-USDT``, as in MarketData.
+        """
+        base, _, rest = ccxt_symbol.partition("/")
+        quote = rest.split(":", 1)[0]
+        canonical = f"{base}-{quote}".upper()
+        substitute = self.profile.usd_substitute
+        if substitute and quote == substitute and f"{base}/USD" not in (self.client.markets or {}):
+            return f"{base}-USD".upper(), canonical
+        return canonical, None
+
     # ---- closing -------------------------------------------------------------------------
 
     async def close(self) -> None:

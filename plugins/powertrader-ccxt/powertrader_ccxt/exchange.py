@@ -8,7 +8,12 @@ Orders are checked against the market before anything is sent: the amount and pr
 through ccxt's ``amount_to_precision`` / ``price_to_precision`` (the exchange's own rounding),
 and an amount under the market's minimum amount or cost raises ``InvalidOrderError`` with no
 request made. The request's ``client_order_id`` reaches the exchange as ccxt's
-``clientOrderId``, converted to the exchange's rule where it is stricter (OKX: 32 hex digits).
+``clientOrderId`` (or the exchange's own field where ccxt drops that one: Coinbase), converted
+to the exchange's rule where it is stricter (OKX: 32 hex digits).
+
+Every order result names the symbol the caller asked for (``BTC-USD``), with the market really
+traded in ``metadata["quoted_symbol"]`` where a stable coin stood in (``BTC-USDT``), as
+:class:`MarketData` and :class:`OrderBook` do.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from powertrader_ccxt.convert import (
     order_from_ccxt,
 )
 from powertrader_ccxt.core import CcxtCore
+from powertrader_ccxt.lookup import find_by_client_id
 from powertrader_core.errors import (
     ExchangeAuthenticationError,
     InvalidOrderError,
@@ -226,7 +232,7 @@ class CcxtExchange(CcxtCore):
         self._require_keys(operation)
         await self.ensure_initialized()
         canonical, ccxt_symbol, quoted, market = self._resolve(request.symbol, operation)
-        kind, amount, price, params = await self._order_arguments(
+        kind, amount, price, ccxt_price, params = await self._order_arguments(
             request, canonical, ccxt_symbol, market
         )
         sent_id = params[self.profile.client_id.param]
@@ -237,28 +243,59 @@ class CcxtExchange(CcxtCore):
             kind,
             request.side.value,
             float(amount),
-            float(price) if price is not None else None,
+            float(ccxt_price) if ccxt_price is not None else None,
             params,
         )
-        return order_from_ccxt(
+        return self._order_result(
             order,
-            exchange=self.name,
+            operation,
             client_order_id=request.client_order_id,
+            names=(canonical, quoted),
             fallback={
-                "symbol": canonical,
                 "side": request.side.value,
                 "order_type": request.order_type,
                 "amount": amount,
                 "price": price,
             },
-            metadata=self._order_metadata(sent_id, quoted),
+            metadata={"exchange_client_order_id": sent_id, "source": self.source},
         )
 
-    def _order_metadata(self, sent_id: str, quoted: str | None) -> dict[str, Any]:
-        metadata: dict[str, Any] = {"exchange_client_order_id": sent_id, "source": self.source}
+    def _order_result(
+        self,
+        order: Mapping[str, Any],
+        operation: str,
+        *,
+        names: tuple[str, str | None] | None = None,
+        client_order_id: str | None = None,
+        default_status: OrderStatus = OrderStatus.PENDING,
+        fallback: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> OrderResult:
+        """A ccxt order as our result, named as the caller asked (see the module docstring).
+
+        ``names`` is ``(canonical, quoted)`` from the caller's symbol; without one, the names
+        follow from the market ccxt reports (a stand-in market maps back to its USD name).
+        """
+        canonical: str | None = None
+        quoted: str | None = None
+        if names is not None:
+            canonical, quoted = names
+        elif order.get("symbol"):
+            canonical, quoted = self._names_of(str(order["symbol"]))
+        extra: dict[str, Any] = dict(metadata or {})
         if quoted:
-            metadata["quoted_symbol"] = quoted
-        return metadata
+            extra["quoted_symbol"] = quoted
+        return order_from_ccxt(
+            order,
+            exchange=self.name,
+            client_order_id=client_order_id,
+            default_status=default_status,
+            fallback=fallback,
+            metadata=extra,
+            symbol=canonical,
+            client_id_keys=self.profile.client_id_keys,
+            client_id_placeholders=self.profile.client_id_placeholders,
+        )
 
     async def _order_arguments(
         self,
@@ -266,8 +303,11 @@ class CcxtExchange(CcxtCore):
         canonical: str,
         ccxt_symbol: str,
         market: Mapping[str, Any],
-    ) -> tuple[str, Decimal, Decimal | None, dict[str, Any]]:
-        """ccxt's ``(type, amount, price, params)``, checked against the market's rules."""
+    ) -> tuple[str, Decimal, Decimal | None, Decimal | None, dict[str, Any]]:
+        """ccxt's ``(type, amount, limit price, price argument, params)``, checked against the
+        market's rules. The price argument is the limit price, or for a market BUY where the
+        exchange spends a quote amount (Coinbase), the reference price the order's value was
+        checked with: ccxt sends amount x price as the amount to spend."""
         operation = "place_order"
 
         def refuse(message: str) -> InvalidOrderError:
@@ -295,10 +335,18 @@ class CcxtExchange(CcxtCore):
         if max_amount is not None and max_amount > 0 and amount > max_amount:
             raise refuse(f"amount {amount} is over {ccxt_symbol}'s maximum of {max_amount}")
         min_cost = dec((limits.get("cost") or {}).get("min"))
-        if min_cost is not None and min_cost > 0:
+        kind = request.order_type
+        quote_sized = (
+            self.profile.market_buy_needs_price
+            and kind is OrderType.MARKET
+            and request.side.value == "buy"
+        )
+        reference: Decimal | None = None
+        if quote_sized or (min_cost is not None and min_cost > 0):
             reference = limit_price or trigger or self._recent_price(canonical)
             if reference is None:
                 reference = (await self.get_market_data(canonical)).price
+        if min_cost is not None and min_cost > 0 and reference is not None:
             cost = amount * reference
             if cost < min_cost:
                 raise refuse(
@@ -309,7 +357,6 @@ class CcxtExchange(CcxtCore):
         params: dict[str, Any] = {
             self.profile.client_id.param: self.exchange_client_id(request.client_order_id)
         }
-        kind = request.order_type
         if kind in (OrderType.MARKET, OrderType.LIMIT):
             ccxt_type = kind.value
         else:
@@ -327,7 +374,7 @@ class CcxtExchange(CcxtCore):
             if ccxt_type == "market":
                 raise refuse(f"time in force {request.time_in_force.value} needs a limit order")
             params["timeInForce"] = request.time_in_force.value
-        return ccxt_type, amount, limit_price, params
+        return ccxt_type, amount, limit_price, reference if quote_sized else limit_price, params
 
     def _to_precision(self, what: str, ccxt_symbol: str, value: Decimal, refuse: Any) -> Decimal:
         method = self.client.amount_to_precision if what == "amount" else (
@@ -352,13 +399,14 @@ class CcxtExchange(CcxtCore):
         operation = "cancel_order"
         self._require_keys(operation)
         await self.ensure_initialized()
-        ccxt_symbol = self._resolve(symbol, operation)[1] if symbol else None
+        resolved = self._resolve(symbol, operation) if symbol else None
+        ccxt_symbol = resolved[1] if resolved else None
         order = await self._call(operation, self.client.cancel_order, order_id, ccxt_symbol)
         if not isinstance(order, Mapping) or not order.get("id"):
             order = {**(order or {}), "id": order_id}
-        return order_from_ccxt(
-            order, exchange=self.name, default_status=OrderStatus.CANCELED,
-            fallback={"symbol": symbol},
+        return self._order_result(
+            order, operation, names=(resolved[0], resolved[2]) if resolved else None,
+            default_status=OrderStatus.CANCELED,
         )
 
     async def get_order(
@@ -375,55 +423,39 @@ class CcxtExchange(CcxtCore):
             )
         self._require_keys(operation)
         await self.ensure_initialized()
-        ccxt_symbol = self._resolve(symbol, operation)[1] if symbol else None
+        resolved = self._resolve(symbol, operation) if symbol else None
+        ccxt_symbol = resolved[1] if resolved else None
+        names = (resolved[0], resolved[2]) if resolved else None
         if order_id is not None:
             order = await self._call(operation, self.client.fetch_order, order_id, ccxt_symbol)
-            return order_from_ccxt(order, exchange=self.name, client_order_id=client_order_id)
+            return self._order_result(
+                order, operation, names=names, client_order_id=client_order_id
+            )
         assert client_order_id is not None
         sent_id = self.exchange_client_id(client_order_id)
-        order = await self._find_by_client_id(sent_id, ccxt_symbol)
-        if order is None:
+        found = await find_by_client_id(self.client, self.profile, self._call, sent_id, ccxt_symbol)
+        if found is None:
             raise OrderNotFoundError(
                 f"no order with client order id {client_order_id}",
                 exchange=self.name,
                 operation=operation,
             )
-        return order_from_ccxt(
-            order, exchange=self.name, client_order_id=client_order_id,
+        return self._order_result(
+            found, operation, names=names, client_order_id=client_order_id,
             metadata={"exchange_client_order_id": sent_id},
         )
-
-    async def _find_by_client_id(
-        self, sent_id: str, ccxt_symbol: str | None
-    ) -> Mapping[str, Any] | None:
-        operation = "get_order"
-        fmt = self.profile.client_id
-        param = {fmt.lookup_param or fmt.param: sent_id}
-        lookup = self.profile.client_id_lookup
-        if lookup == "fetch_order":
-            try:
-                order: Mapping[str, Any] = await self._call(
-                    operation, self.client.fetch_order, None, ccxt_symbol, param
-                )
-            except OrderNotFoundError:
-                return None
-            return order
-        params = param if lookup == "open_closed" else {}
-        for method in (self.client.fetch_open_orders, self.client.fetch_closed_orders):
-            orders = await self._call(operation, method, ccxt_symbol, None, None, dict(params))
-            for candidate in orders or []:
-                if candidate.get("clientOrderId") == sent_id:
-                    found: Mapping[str, Any] = candidate
-                    return found
-        return None
 
     async def get_open_orders(self, symbol: str | None = None) -> list[OrderResult]:
         operation = "get_open_orders"
         self._require_keys(operation)
         await self.ensure_initialized()
-        ccxt_symbol = self._resolve(symbol, operation)[1] if symbol else None
+        resolved = self._resolve(symbol, operation) if symbol else None
+        ccxt_symbol = resolved[1] if resolved else None
         orders = await self._call(operation, self.client.fetch_open_orders, ccxt_symbol)
         return [
-            order_from_ccxt(order, exchange=self.name, default_status=OrderStatus.OPEN)
+            self._order_result(
+                order, operation, names=(resolved[0], resolved[2]) if resolved else None,
+                default_status=OrderStatus.OPEN,
+            )
             for order in orders or []
         ]

@@ -58,8 +58,19 @@ class ClientIdFormat:
 
 #: How ``get_order(client_order_id=...)`` finds an order on an exchange:
 #: ``"fetch_order"`` passes the client id to ccxt's ``fetch_order``; ``"open_closed"`` asks the
-#: open and then the closed orders filtered by the client id (ccxt passes it to the exchange);
-#: ``"scan"`` lists open and closed orders and matches locally.
+#: open and then the finished orders filtered by the client id (ccxt passes it to the
+#: exchange); ``"scan"`` lists open and finished orders and matches locally.
+#:
+#: The status-filter trap: a lookup by client id decides whether an order whose answer was lost
+#: reached the exchange at all. If it misses an order, reconciliation concludes "never arrived"
+#: and may send it again: a double order. So the finished orders must be listed WITHOUT a status
+#: filter: an order cancelled (by the user, by IOC, or Bybit's ``PartiallyFilledCanceled``
+#: after a partial fill), expired or rejected counts as much as a filled one. ccxt's
+#: ``fetch_closed_orders`` filters on some exchanges (Bybit ``orderStatus=Filled``, Coinbase
+#: ``order_status=FILLED``): ``ExchangeProfile.finished_orders`` names the ccxt methods that do
+#: not. The ``"fetch_order"`` exchanges look the id up directly, whatever the state: Binance
+#: ``origClientOrderId``, KuCoin ``/order/client-order/{clientOid}``, OKX ``clOrdId``, Bitstamp
+#: ``order_status`` with ``client_order_id``.
 ClientIdLookup = Literal["fetch_order", "open_closed", "scan"]
 
 
@@ -79,7 +90,13 @@ class ExchangeProfile:
     - ``ccxt_options``: merged into ccxt's ``options``: spot-only market loading and account
       facts that spare requests ccxt would otherwise make on every call.
     - ``client_id``: the exchange's client-order-id rule; ``client_id_lookup`` how an order is
-      found again by it.
+      found again by it; ``finished_orders`` the ccxt methods listing finished orders of every
+      status for that lookup (see ``ClientIdLookup``).
+    - ``client_id_keys``: fields of the exchange's own answer that carry the order's client id,
+      read before ccxt's ``clientOrderId`` where ccxt reads the wrong field;
+      ``client_id_placeholders``: values that mean "no client id" (Kraken's ``userref`` 0).
+    - ``market_buy_needs_price``: market BUYs are sized in the quote currency, so ccxt needs a
+      price to turn our base amount into the amount to spend (see the Coinbase row).
     - ``fetch_tickers``: ``get_market_data_batch`` may use one ``fetch_tickers`` request.
     - ``order_book_limits``: the book sizes the exchange accepts.
     - ``stop_param``: the ccxt parameter carrying a stop order's trigger.
@@ -96,6 +113,12 @@ class ExchangeProfile:
     ccxt_options: Mapping[str, Any] = field(default_factory=dict)
     client_id: ClientIdFormat = field(default_factory=ClientIdFormat)
     client_id_lookup: ClientIdLookup = "open_closed"
+    #: ccxt methods listing the account's finished orders, whatever their status, for
+    #: ``"open_closed"``/``"scan"`` lookups; None: chosen from ccxt's ``has`` at run time.
+    finished_orders: tuple[str, ...] | None = None
+    client_id_keys: tuple[str, ...] = ()
+    client_id_placeholders: tuple[str, ...] = ()
+    market_buy_needs_price: bool = False
     fetch_tickers: bool = True
     #: Book sizes the exchange accepts (the smallest that covers the depth is asked); None:
     #: any depth; empty: send no limit.
@@ -125,7 +148,13 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
                 uuid_form="uuid",
             ),
             # QueryOrders knows only txid/userref; OpenOrders and ClosedOrders take cl_ord_id.
+            # ClosedOrders lists filled, cancelled and expired orders alike (no status filter).
             client_id_lookup="open_closed",
+            finished_orders=("fetch_closed_orders",),
+            # ccxt falls back to the integer userref when cl_ord_id is missing: its default 0
+            # is no client id.
+            client_id_keys=("cl_ord_id",),
+            client_id_placeholders=("0",),
             # ccxt's Kraken reads stop-loss triggers from stopLossPrice (ordertype stop-loss).
             stop_param="stopLossPrice",
             notes="BTC is XBT; not for New York or Washington State residents",
@@ -142,10 +171,16 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
                 "fetchMarkets": {"types": ["spot"], "loadAllOptions": False},
                 # Margin pair lists are private calls the spot contract never needs.
                 "fetchMargins": False,
+                # The coin list (/sapi/v1/capital/config/getall, signed, weight 10) serves
+                # deposits and withdrawals; spot precision and limits come from exchangeInfo.
+                "fetchCurrencies": False,
             },
             # newClientOrderId: ^[.A-Z:/a-z0-9_-]{1,36}$ (Binance spot API docs).
             client_id=ClientIdFormat(pattern=r"[.A-Z:/a-z0-9_\-]{1,36}", uuid_form="uuid"),
             client_id_lookup="fetch_order",
+            # A cancel answer's clientOrderId is the cancel request's own new id; the order's
+            # is origClientOrderId (which ccxt does not read).
+            client_id_keys=("origClientOrderId",),
             notes="no USD market: USD means USDT; US addresses get HTTP 451 (Binance.US is "
             "ccxt's binanceus)",
         ),
@@ -157,8 +192,19 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             sandbox=False,
             # Advanced Trade (v3) markets, public endpoint.
             ccxt_options={"fetchMarkets": "fetchMarketsV3", "fetchTickers": "fetchTickersV3"},
-            client_id=ClientIdFormat(pattern=r"[A-Za-z0-9_\-:.]{1,128}", uuid_form="uuid"),
+            # ccxt 4.5's create_order ignores clientOrderId and sends its own "ccxt-<uuid>";
+            # Coinbase's own field, passed through, replaces it.
+            client_id=ClientIdFormat(
+                pattern=r"[A-Za-z0-9_\-:.]{1,128}", uuid_form="uuid", param="client_order_id"
+            ),
+            # List Orders has no client-id filter: open orders, then every order (no
+            # order_status: fetch_closed_orders would ask FILLED only).
             client_id_lookup="scan",
+            finished_orders=("fetch_orders",),
+            # A market BUY is market_market_ioc.quote_size (the quote currency to spend, ccxt
+            # create_order): ccxt sends amount x price with the price the plugin checked the
+            # order's minimum value with (a recent quote, else one ticker request).
+            market_buy_needs_price=True,
             notes="Advanced Trade API; keys sign a short-lived JWT",
         ),
         "kucoin": ExchangeProfile(
@@ -221,6 +267,9 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
                 pattern=r"[A-Za-z0-9_\-]{1,36}", uuid_form="uuid", lookup_param="orderLinkId"
             ),
             client_id_lookup="open_closed",
+            # /v5/order/history without orderStatus (fetch_closed_orders sends Filled, and
+            # would miss a cancelled or PartiallyFilledCanceled order).
+            finished_orders=("fetch_canceled_and_closed_orders",),
             notes="excludes the US and some other places; US addresses get 403",
         ),
         "okx": ExchangeProfile(
