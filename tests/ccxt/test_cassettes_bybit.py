@@ -166,3 +166,20 @@ async def test_too_small_order_is_refused_before_any_request(bybit: AbstractExch
             await bybit.place_order(request)
     assert cassette.play_count == 0
     assert "bybit place_order" in str(caught.value)
+
+
+async def test_lookup_by_client_id_finds_an_order_cancelled_after_a_partial_fill(
+    bybit: AbstractExchange,
+) -> None:
+    """Regression: finished orders were asked with orderStatus=Filled, which Bybit applies:
+    an order that ended PartiallyFilledCanceled (or Cancelled) was "not found", the signal a
+    reconciliation reads as "never arrived, send again"."""
+    with RECORDER.use_cassette("fetch_order_by_client_id_canceled") as cassette:
+        result = await bybit.get_order(symbol="BTC-USD", client_order_id="1551741421621614081")
+    assert cassette.all_played  # open orders (none), then order/history with no orderStatus
+    assert result.order_id == "1551741421621614080"
+    assert result.client_order_id == "1551741421621614081"
+    assert result.status.is_final
+    assert result.filled_amount == Decimal("0.000299")
+    assert result.average_price == Decimal("33393.46")
+    assert (result.symbol, result.metadata["quoted_symbol"]) == ("BTC-USD", "BTC-USDT")

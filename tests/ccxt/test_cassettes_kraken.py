@@ -192,6 +192,9 @@ async def test_fetch_order(replay: Any) -> None:
 
     result = await replay("fetch_order", scenario)
     assert result.order_id == "OR6EGN-KQSEG-AMI6CL"
+    # Regression: the answer has no cl_ord_id and userref "0", which ccxt copied into the
+    # client id: an order placed without one has none.
+    assert result.client_order_id is None
     assert result.status is OrderStatus.OPEN
     assert (result.symbol, result.side, result.order_type) == (
         "LTC-USDT", Side.BUY, OrderType.LIMIT

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from powertrader_ccxt.convert import (
     balances_from_ccxt,
+    client_id_from_ccxt,
     dec,
     market_data_from_ticker,
     order_from_ccxt,
@@ -82,3 +83,36 @@ def test_order_statuses(ccxt_status: str | None, filled: float, expected: OrderS
 def test_an_order_without_id_is_refused() -> None:
     with pytest.raises(ValueError, match="no order id"):
         order_from_ccxt({"status": "open"}, exchange="kraken")
+
+
+@pytest.mark.parametrize(
+    ("info", "ccxt_id", "keys", "placeholders", "expected"),
+    [
+        # Kraken: ccxt falls back to the integer userref; 0 is "none", cl_ord_id wins.
+        ({"userref": 0}, "0", ("cl_ord_id",), ("0",), None),
+        ({"userref": 0, "cl_ord_id": ""}, "0", ("cl_ord_id",), ("0",), None),
+        ({"userref": 7, "cl_ord_id": "pt-1"}, "pt-1", ("cl_ord_id",), ("0",), "pt-1"),
+        ({"userref": 42}, "42", ("cl_ord_id",), ("0",), "42"),
+        # Binance cancel: clientOrderId is the cancel's own id, origClientOrderId the order's.
+        ({"origClientOrderId": "orig", "clientOrderId": "cxl"}, "cxl", ("origClientOrderId",),
+         (), "orig"),
+        ({"clientOrderId": "mine"}, "mine", ("origClientOrderId",), (), "mine"),
+        ({}, "", (), (), None),
+    ],
+)
+def test_client_id_read_from_the_right_field(
+    info: dict[str, object], ccxt_id: str, keys: tuple[str, ...],
+    placeholders: tuple[str, ...], expected: str | None,
+) -> None:
+    order = {"id": "O1", "info": info, "clientOrderId": ccxt_id}
+    assert client_id_from_ccxt(order, keys, placeholders) == expected
+    result = order_from_ccxt(
+        order, exchange="x", client_id_keys=keys, client_id_placeholders=placeholders
+    )
+    assert result.client_order_id == expected
+
+
+def test_the_symbol_asked_overrides_the_market_traded() -> None:
+    order = {"id": "O1", "symbol": "BTC/USDT", "status": "open"}
+    assert order_from_ccxt(order, exchange="binance").symbol == "BTC-USDT"
+    assert order_from_ccxt(order, exchange="binance", symbol="BTC-USD").symbol == "BTC-USD"
