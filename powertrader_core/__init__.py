@@ -49,6 +49,7 @@ from powertrader_core.plugins import HOOKSPEC_VERSION, PluginInfo, hookimpl
 if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
     from powertrader_core import config_utils
     from powertrader_core.credentials import ExchangeConfigManager
+    from powertrader_core.journal import OrderJournal
     from powertrader_core.manager import MultiExchangeManager
     from powertrader_core.settings import Settings
 
@@ -102,6 +103,7 @@ __all__ = [
     "MultiExchangeManager",
     "NotSupportedError",
     "OrderBook",
+    "OrderJournal",
     "OrderNotFoundError",
     "OrderRequest",
     "OrderResult",

@@ -28,8 +28,11 @@ Where an order goes when ``place_order`` names no exchange (first rule that appl
 ``settings.price_comparison_enabled`` is the hub's switch for showing comparisons; the methods
 here compare whenever they are called, since a caller asking for the best price means it.
 
-Orders are sent once, never retried here: :meth:`_send_order` is the single place an order
-leaves, so that order safety (a journal, reconciliation) can wrap it.
+Orders are never retried blindly: :meth:`_send_order` is the single place an order leaves, and
+order safety (:mod:`._order_safety`) wraps it with the order journal (intent committed before,
+outcome after), reconciliation by client order id before any resend, and fallback only for
+routed orders that provably never arrived. :meth:`reconcile` settles what the journal holds
+unsettled; it runs by itself before a manager's first order (cheap when nothing is unsettled).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from powertrader_core._types import to_decimal, utc_now
 from powertrader_core.errors import ConfigurationError, ExchangeError, SymbolNotSupportedError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.health import HealthTracker
+from powertrader_core.journal import OrderJournal
 from powertrader_core.models import MarketData, OrderRequest, OrderResult, Side, canonical_symbol
 from powertrader_core.retry import RetryPolicy
 from powertrader_core.routing import best_quote
@@ -59,9 +63,11 @@ from powertrader_core.streaming import (
 
 from ._execution import ExecutionPlan, plan_execution, plan_order_route
 from ._fanout import Caller, FanOut, combine_errors
+from ._order_safety import OrderSafety, SafetyPolicy
+from ._reconcile import ReconcileSummary
 from ._venues import ConfigSource, VenuePool, is_simulated
 
-__all__ = ["ExecutionPlan", "FanOut", "MultiExchangeManager"]
+__all__ = ["ExecutionPlan", "FanOut", "MultiExchangeManager", "ReconcileSummary", "SafetyPolicy"]
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +97,8 @@ class MultiExchangeManager:
     ``ExchangeConfigManager()``); ``settings`` the region, timeout and order rules (default:
     ``Settings.load()``); ``exchanges`` restricts the manager to those names (default:
     ``settings.exchanges``, else every registered exchange serving the region, leaving out
-    those that take part only where named, such as the paper exchange).
+    those that take part only where named, such as the paper exchange). ``journal``: the order
+    journal (default: ``OrderJournal(settings.journal_path)``); ``safety``: reconciliation knobs.
     """
 
     def __init__(
@@ -102,6 +109,8 @@ class MultiExchangeManager:
         *,
         retry: RetryPolicy | None = None,
         health: HealthTracker | None = None,
+        journal: OrderJournal | None = None,
+        safety: SafetyPolicy | None = None,
     ) -> None:
         if settings is None:
             settings = Settings.load()
@@ -116,6 +125,10 @@ class MultiExchangeManager:
         self.health = health if health is not None else HealthTracker()
         self._caller = Caller(
             self._pool, self.health, retry or RetryPolicy(), lambda: self.settings.exchange_timeout
+        )
+        self.journal = journal if journal is not None else OrderJournal(settings.journal_path)
+        self._safety = OrderSafety(
+            self.journal, self._caller, self._send_order, self._check_live, safety or SafetyPolicy()
         )
         self._monitor: PriceMonitor | None = None
 
@@ -254,21 +267,15 @@ class MultiExchangeManager:
         """Place an order on ``exchange``, or where the rules in the module docstring say.
 
         ``result.metadata["routing"]`` records the rule applied and, for best execution, the
-        chosen venue and the runner-up with their all-in costs. Never retried here.
+        chosen venue and the runner-up with their all-in costs; ``metadata["journal"]`` the
+        journal's state and whether the order was reconciled or replayed (same request, same
+        exchange: the same order). Never retried blindly (see :mod:`._order_safety`).
         """
         if not isinstance(order_request, OrderRequest):
             if not isinstance(order_request, Mapping):
                 raise TypeError("place_order takes an OrderRequest")
             order_request = OrderRequest(**order_request)
-        if exchange is not None:
-            name = self._pool.resolve(exchange, "place_order")
-            routing: dict[str, Any] = {"rule": "explicit", "exchange": name}
-        else:
-            name, routing = await self._route(order_request)
-        self._check_live(name)
-        venue = await self._caller.ready(name, "place_order")
-        result = await self._send_order(venue, order_request)
-        return result.model_copy(update={"metadata": {**result.metadata, "routing": routing}})
+        return await self._safety.place(order_request, exchange, self._route)
 
     async def _send_order(self, exchange: AbstractExchange, order: OrderRequest) -> OrderResult:
         """The one place an order leaves: one attempt, bounded, recorded, never retried."""
@@ -281,6 +288,23 @@ class MultiExchangeManager:
         if result.client_order_id is None:
             updates["client_order_id"] = order.client_order_id
         return result.model_copy(update=updates) if updates else result
+
+    async def get_order(
+        self,
+        order_id: str | None = None,
+        exchange: str | None = None,
+        client_order_id: str | None = None,
+        *,
+        symbol: str | None = None,
+    ) -> OrderResult:
+        """An order by either id, as the exchange says now; the journal names the exchange
+        when not given (and records the answer)."""
+        return await self._safety.get_order(order_id, exchange, client_order_id, symbol)
+
+    async def reconcile(self, *, refresh_open: bool = True) -> ReconcileSummary:
+        """Settle the journal's unsettled orders at their exchanges (``refresh_open``: also
+        read accepted orders' state); what was found, never arrived, is unknown or skipped."""
+        return await self._safety.reconcile(refresh_open=refresh_open)
 
     # ---- balances -------------------------------------------------------------------------------
 
@@ -423,7 +447,10 @@ class MultiExchangeManager:
         """Close every exchange this manager built (it builds them again if used after)."""
         if self._monitor is not None:
             await self._monitor.close()
-        await self._pool.close()
+        try:
+            await self._pool.close()
+        finally:
+            await self.journal.close()
 
     async def __aenter__(self) -> MultiExchangeManager:
         return self

@@ -232,6 +232,8 @@ class Settings(BaseModel):
     exchanges: ExchangeNames = None
     #: Orders go to real exchanges only when this is True; otherwise to the paper exchange.
     live_trading: Flag = False
+    #: The order journal's SQLite file (None: ``journal.sqlite3`` in the user data directory).
+    journal_path: Path | None = None
 
     _source: Path | None = PrivateAttr(default=None)
 

@@ -21,6 +21,8 @@ Fault kinds (``Fault.kind``):
 ``drop``               close the connection before processing: nothing happened
 ``accept_then_drop``   process the request (an order is stored), then close without answer
 ``accept_then_502``    process the request (an order is stored), then answer 502
+``accept_then_hang``   process the request (an order is stored), then never answer: the
+                       client times out (``HOLD_KINDS``: the simulator holds the answer)
 =====================  ===================================================================
 """
 
@@ -34,13 +36,18 @@ from typing import Any
 
 from aiohttp import web
 
-__all__ = ["AFTER_KINDS", "BEFORE_KINDS", "Fault", "FaultPlan", "apply_after", "apply_before"]
+__all__ = [
+    "AFTER_KINDS", "BEFORE_KINDS", "HOLD_KINDS", "Fault", "FaultPlan", "apply_after",
+    "apply_before",
+]
 
 BEFORE_KINDS = frozenset(
     {"hang", "status", "rate_limit", "html", "truncated", "truncated_json", "empty", "error",
      "drop"}
 )
-AFTER_KINDS = frozenset({"accept_then_drop", "accept_then_502"})
+AFTER_KINDS = frozenset({"accept_then_drop", "accept_then_502", "accept_then_hang"})
+#: After-processing faults that hold the answer until the simulator stops.
+HOLD_KINDS = frozenset({"accept_then_hang"})
 
 _HTML = (
     "<!DOCTYPE html><html><head><title>{status} - Service Unavailable</title></head>"

@@ -19,8 +19,9 @@ Knobs (attributes and methods of :class:`KrakenSimulator`; change them at any ti
   ``status`` with ``status=500/502/503``, ``rate_limit`` with ``retry_after``, ``html``,
   ``truncated``, ``truncated_json``, ``empty``, ``error`` with Kraken's ``message`` such as
   ``"EAPI:Invalid key"``, ``"EOrder:Insufficient funds"``, ``"EGeneral:Invalid arguments"``,
-  ``drop``, and for order safety ``accept_then_drop`` / ``accept_then_502``, which store the
-  order and then lose the answer). ``times=None`` keeps the fault until ``clear_faults()``.
+  ``drop``, and for order safety ``accept_then_drop`` / ``accept_then_502`` /
+  ``accept_then_hang``, which store the order and then lose the answer). ``times=None`` keeps
+  the fault until ``clear_faults()``.
 - ``KrakenSimulator(extra_pairs=2000)``: a market list of that many synthetic pairs
   (``SYN0000/USD``...) besides the real-looking ones (BTC/USD, BTC/EUR, BTC/USDT, ETH/USD,
   SOL/USD).
@@ -56,7 +57,14 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from tests.simulators.faults import AFTER_KINDS, Fault, FaultPlan, apply_after, apply_before
+from tests.simulators.faults import (
+    AFTER_KINDS,
+    HOLD_KINDS,
+    Fault,
+    FaultPlan,
+    apply_after,
+    apply_before,
+)
 from tests.simulators.kraken_data import (
     Asset,
     Pair,
@@ -209,6 +217,9 @@ class KrakenSimulator:
                 answer = web.json_response({"error": [], "result": handler(self, params)})
             except KrakenError as exc:
                 answer = web.json_response(_error(str(exc)))
+        if fault is not None and fault.kind in HOLD_KINDS:
+            await self._stopping.wait()  # processed; the answer never comes
+            return web.Response(status=503, text="simulator stopped")
         if fault is not None:
             return apply_after(fault, request, answer)
         return answer

@@ -1,0 +1,189 @@
+"""The order journal's SQLite file: schema, connection and transactions (blocking code).
+
+:class:`~powertrader_core.journal.OrderJournal` runs everything here through
+``asyncio.to_thread``, so the event loop never waits on the disk. Why it is built this way:
+
+- **Committed before it matters.** Every write is one ``BEGIN IMMEDIATE ... COMMIT`` that has
+  returned before the caller goes on: an order's intent is on disk before its request leaves.
+  ``synchronous = FULL``: a commit survives a power cut too, not only a killed process (a few
+  milliseconds per order, which an order can afford).
+- **WAL mode and a busy timeout**, so two processes share one journal: readers never block the
+  writer, and a writer waits (up to ``busy_timeout``) for the other's short transaction
+  instead of failing. ``BEGIN IMMEDIATE`` takes the write lock up front, so a read-then-write
+  never deadlocks against another process doing the same.
+- **One connection, one lock.** A ``threading.Lock`` keeps the connection to one thread at a
+  time; fifty concurrent orders queue for a few microseconds of SQL each.
+- **Exact values.** Decimals are stored as text, timestamps as ISO-8601 text with their offset.
+- **Private file.** Created 0600: it lists the user's orders (never a secret, but private).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from powertrader_core.errors import ExchangeError
+
+__all__ = ["SCHEMA_VERSION", "JournalError", "JournalStore"]
+
+T = TypeVar("T")
+
+#: Bumped when the tables change; a file of another version is refused, never guessed at.
+SCHEMA_VERSION = "1"
+
+#: Milliseconds a writer waits for another process's transaction before giving up.
+BUSY_TIMEOUT_MS = 10_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS orders (
+    client_order_id   TEXT NOT NULL,
+    exchange          TEXT NOT NULL,
+    symbol            TEXT NOT NULL,
+    side              TEXT NOT NULL,
+    amount            TEXT NOT NULL,
+    request           TEXT NOT NULL,
+    state             TEXT NOT NULL,
+    attempts          INTEGER NOT NULL,
+    exchange_order_id TEXT,
+    status            TEXT,
+    filled_amount     TEXT,
+    average_price     TEXT,
+    fees              TEXT,
+    result            TEXT,
+    error             TEXT,
+    owner             TEXT NOT NULL,
+    created_at        TEXT NOT NULL,
+    intent_at         TEXT NOT NULL,
+    updated_at        TEXT NOT NULL,
+    PRIMARY KEY (client_order_id, exchange)
+);
+CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state);
+CREATE INDEX IF NOT EXISTS orders_by_exchange_id ON orders (exchange_order_id);
+CREATE TABLE IF NOT EXISTS events (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_order_id TEXT NOT NULL,
+    exchange        TEXT NOT NULL,
+    at              TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    attempt         INTEGER NOT NULL,
+    detail          TEXT
+);
+CREATE INDEX IF NOT EXISTS events_by_order ON events (client_order_id, exchange, id);
+"""
+
+
+class JournalError(ExchangeError):
+    """The order journal could not be read or written. An order that needed it was not sent."""
+
+
+class JournalStore:
+    """The journal's file and its one connection (blocking; see the module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+
+    def _error(self, action: str, exc: BaseException) -> JournalError:
+        return JournalError(f"{action} {self.path}: {exc}", operation="order journal")
+
+    def _connect(self) -> sqlite3.Connection:
+        """The open connection (opened, and the file created, on first use). Holds the lock."""
+        if self._connection is not None:
+            return self._connection
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            # Autocommit mode (isolation_level=None): transactions are explicit, below.
+            connection = sqlite3.connect(
+                self.path,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise self._error("cannot open the order journal at", exc) from exc
+        try:
+            connection.row_factory = sqlite3.Row
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.executescript(_SCHEMA)
+            self._check_schema(connection)
+        except (sqlite3.Error, JournalError) as exc:
+            connection.close()
+            if isinstance(exc, JournalError):
+                raise
+            raise self._error("not a usable order journal:", exc) from exc
+        self._connection = connection
+        return connection
+
+    def _check_schema(self, connection: sqlite3.Connection) -> None:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if row is None:
+                connection.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
+                )
+            elif row[0] != SCHEMA_VERSION:
+                raise JournalError(
+                    f"{self.path} has journal schema version {row[0]}; this version reads "
+                    f"{SCHEMA_VERSION}",
+                    operation="order journal",
+                )
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def open(self) -> None:
+        with self._lock:
+            self._connect()
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of one read (no transaction needed: WAL readers see the last commit)."""
+        with self._lock:
+            connection = self._connect()
+            try:
+                return connection.execute(sql, tuple(params)).fetchall()
+            except sqlite3.Error as exc:
+                raise self._error("cannot read the order journal at", exc) from exc
+
+    def transact(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work(connection)`` inside one write transaction, committed before returning.
+
+        Rolled back entirely if ``work`` raises: a transition happens completely or not at all.
+        """
+        with self._lock:
+            connection = self._connect()
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error("cannot write the order journal at", exc) from exc
+            try:
+                result = work(connection)
+                connection.execute("COMMIT")
+            except BaseException as exc:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error("cannot write the order journal at", exc) from exc
+                raise
+            return result
+
+    def close(self) -> None:
+        """Close the connection; safe to call more than once (it reopens on next use)."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
