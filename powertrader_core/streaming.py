@@ -24,6 +24,7 @@ Events and quotes go to subscribers in the order the feed produced them, per sub
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import random
@@ -300,7 +301,7 @@ class PriceMonitor:
             "exchanges": {name: sorted(symbols) for name, symbols in self._wanted().items()},
             "feeds": self.feed_status(),
             "subscribers": [sub.snapshot() for sub in self.subscriptions()],
-            "config": self.config,
+            "config": dataclasses.asdict(self.config),
         }
 
 
