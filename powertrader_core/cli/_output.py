@@ -88,12 +88,20 @@ def emit_json_line(data: Any) -> None:
     sys.stdout.flush()
 
 
+#: Decimal places shown in tables at most (JSON keeps every digit).
+TABLE_PLACES = 8
+
+
 def money(value: Decimal | None, *, places: int | None = None) -> str:
-    """A Decimal for a table: no exponent, no trailing zeros, ``-`` for nothing."""
+    """A Decimal for a table: no exponent, no trailing zeros, at most ``TABLE_PLACES``
+    decimals (an average price of ``60007.00000008000...`` reads ``60007.00000008``), ``-``
+    for nothing. JSON output is never rounded."""
     if value is None:
         return "-"
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places))
+    elif value.is_finite() and value.as_tuple().exponent < -TABLE_PLACES:  # type: ignore[operator]
+        value = value.quantize(Decimal(1).scaleb(-TABLE_PLACES))
     text = format(value, "f")
     if "." in text and places is None:
         text = text.rstrip("0").rstrip(".")

@@ -12,7 +12,8 @@ probe's own outcome, with the tracker's snapshot beside it in ``--json``:
 
 - ``connected``: it answered (or refused the request itself, e.g. a market it does not list:
   the exchange is up);
-- ``unauthenticated``: it needs credentials for this and has none, or refused them;
+- ``not configured``: it needs configuration (keys, even for prices) that it does not have;
+- ``unauthenticated``: it refused the credentials it was given;
 - ``down``: no answer (connection, timeout, server error), with the reason.
 
 ``status`` exits 1 when no exchange is connected.
@@ -48,13 +49,15 @@ ProbeSymbol = Annotated[
 
 
 def _verdict(error: ExchangeError | None) -> str:
-    from powertrader_core.errors import ExchangeAuthenticationError
+    from powertrader_core.errors import ConfigurationError, ExchangeAuthenticationError
     from powertrader_core.health import counts_against_health
 
     if error is None or not counts_against_health(error):
         return "connected"
     if isinstance(error, ExchangeAuthenticationError):
         return "unauthenticated"
+    if isinstance(error, ConfigurationError):
+        return "not configured"
     return "down"
 
 

@@ -391,7 +391,7 @@ def orders_command(
         emit_json(record)
     else:
         _print_orders(record)
-    if record["failures"] and not record["orders"] and not record.get("reconciled"):
+    if record["answered"] == 0:
         raise typer.Exit(EXIT_FAILURE)
 
 
@@ -430,14 +430,18 @@ async def _orders(
     failures = [
         _failure(n, a) for n, a in zip(targets, answers, strict=True) if isinstance(a, Exception)
     ]
-    record: dict[str, Any] = {"live": live, "orders": orders, "failures": failures}
+    answered = [n for n, a in zip(targets, answers, strict=True) if not isinstance(a, Exception)]
+    record: dict[str, Any] = {
+        "live": live, "orders": orders, "failures": failures, "answered": len(answered)
+    }
     if reconciled is not None:
         record["reconciled"] = reconciled
     return record
 
 
-async def _reconcile(manager: MultiExchangeManager) -> Any:
-    """Ask the manager to settle orders of unknown outcome (order safety's reconciliation)."""
+async def _reconcile(manager: MultiExchangeManager) -> dict[str, Any]:
+    """Settle the journal's orders of unknown outcome at the exchanges this command may use
+    (order safety's reconciliation): found, never arrived, still unknown, skipped."""
     from powertrader_core.errors import NotSupportedError
 
     reconcile = getattr(manager, "reconcile", None)
@@ -447,12 +451,14 @@ async def _reconcile(manager: MultiExchangeManager) -> Any:
             operation="reconcile",
         )
     with spinner("reconciling orders of unknown outcome", enabled=not options().json):
-        return await reconcile()
+        summary = await reconcile()
+    as_dict = getattr(summary, "as_dict", None)
+    return {"summary": str(summary), **(as_dict() if callable(as_dict) else {})}
 
 
 def _print_orders(record: dict[str, Any]) -> None:
     if "reconciled" in record:
-        typer.echo(f"reconciled: {record['reconciled']}", err=True)
+        typer.echo(f"reconciled: {record['reconciled']['summary']}")
     table = new_table("order id", "exchange", "time (UTC)", "order", "status", "filled")
     table.columns[0].no_wrap = True
     for order in record["orders"]:
