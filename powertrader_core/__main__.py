@@ -1,4 +1,4 @@
-"""``python -m powertrader_core``: the ``powertrader`` command, for environments without the script."""
+"""``python -m powertrader_core``: the ``powertrader`` command, where the script is not on PATH."""
 
 from powertrader_core.cli import main
 
