@@ -313,6 +313,10 @@ class OrderSafety:
                 if conflict.entry is not None and conflict.entry.state in EXISTS:
                     return self._replay(conflict.entry, routing)
                 raise
+            except JournalError as error:  # no intent on disk: the order must not leave
+                raise JournalError(
+                    f"{error.message}; nothing was sent", exchange=name, operation="place_order"
+                ) from error
             try:
                 venue = await self.caller.ready(name, "place_order")
             except ExchangeError as error:

@@ -42,22 +42,35 @@ the exchange is the truth; it never moves a final ``filled``/``canceled`` back t
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import socket
 import sqlite3
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from powertrader_core._journal_model import (
+    ALLOWED_FROM,
+    EXISTS,
+    FINAL_AT_EXCHANGE,
+    NO_ORDER,
+    UNSETTLED,
+    JournalConflict,
+    JournalEntry,
+    JournalEvent,
+    JournalState,
+    iso,
+    result_json,
+    state_for_status,
+    text,
+)
 from powertrader_core._journal_store import JournalError, JournalStore
 from powertrader_core._types import utc_now
-from powertrader_core.models import OrderRequest, OrderResult, OrderStatus
+from powertrader_core.models import OrderRequest, OrderResult
 
 __all__ = [
     "EXISTS",
@@ -75,45 +88,6 @@ __all__ = [
 ]
 
 
-class JournalState(StrEnum):
-    INTENT = "intent"
-    IN_DOUBT = "in_doubt"
-    UNKNOWN = "unknown"
-    ACCEPTED = "accepted"
-    FILLED = "filled"
-    CANCELED = "canceled"
-    REJECTED = "rejected"
-    NOT_SENT = "not_sent"
-
-
-#: May or may not exist at the exchange: what ``reconcile()`` settles.
-UNSETTLED = frozenset({JournalState.INTENT, JournalState.IN_DOUBT, JournalState.UNKNOWN})
-#: The exchange has (or had) the order.
-EXISTS = frozenset({JournalState.ACCEPTED, JournalState.FILLED, JournalState.CANCELED})
-#: Provably no order at the exchange.
-NO_ORDER = frozenset({JournalState.REJECTED, JournalState.NOT_SENT})
-_FINAL_AT_EXCHANGE = frozenset({JournalState.FILLED, JournalState.CANCELED})
-
-#: Transitions without evidence from the exchange: new state -> the states it may follow.
-_ALLOWED_FROM: dict[JournalState, frozenset[JournalState]] = {
-    JournalState.IN_DOUBT: frozenset({JournalState.INTENT}),
-    JournalState.REJECTED: frozenset({JournalState.INTENT}),
-    JournalState.NOT_SENT: UNSETTLED | {JournalState.NOT_SENT},
-    JournalState.UNKNOWN: UNSETTLED,
-}
-
-
-def state_for_status(status: OrderStatus) -> JournalState:
-    """The journal state of an order the exchange reports in ``status``."""
-    if status is OrderStatus.FILLED:
-        return JournalState.FILLED
-    if status in (OrderStatus.CANCELED, OrderStatus.EXPIRED):
-        return JournalState.CANCELED
-    if status is OrderStatus.REJECTED:
-        return JournalState.REJECTED
-    return JournalState.ACCEPTED  # open, pending, partially filled, or a state not yet known
-
-
 def process_owner() -> str:
     """``host:pid`` of this process: who wrote an intent, so others know whether it is live."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -123,101 +97,6 @@ def default_journal_path() -> Path:
     from powertrader_core.paths import data_dir
 
     return data_dir() / "journal.sqlite3"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _decimal(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
-def _result_json(result: OrderResult) -> str:
-    try:
-        return result.model_dump_json()
-    except ValueError:  # metadata a plugin filled with something JSON cannot hold
-        return result.model_copy(update={"metadata": {}}).model_dump_json()
-
-
-@dataclass(frozen=True)
-class JournalEntry:
-    """One order attempt as the journal knows it (one row)."""
-
-    client_order_id: str
-    exchange: str
-    state: JournalState
-    attempts: int
-    request: OrderRequest
-    exchange_order_id: str | None
-    status: OrderStatus | None
-    filled_amount: Decimal | None
-    average_price: Decimal | None
-    fees: dict[str, Decimal]
-    result: OrderResult | None
-    error: str | None
-    owner: str
-    created_at: datetime
-    intent_at: datetime
-    updated_at: datetime
-
-    @property
-    def settled(self) -> bool:
-        """True when it is known whether the exchange has the order."""
-        return self.state not in UNSETTLED
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> JournalEntry:
-        fees = json.loads(row["fees"]) if row["fees"] else {}
-        return cls(
-            client_order_id=row["client_order_id"],
-            exchange=row["exchange"],
-            state=JournalState(row["state"]),
-            attempts=int(row["attempts"]),
-            request=OrderRequest.model_validate_json(row["request"]),
-            exchange_order_id=row["exchange_order_id"],
-            status=OrderStatus(row["status"]) if row["status"] else None,
-            filled_amount=_decimal(row["filled_amount"]),
-            average_price=_decimal(row["average_price"]),
-            fees={asset: Decimal(amount) for asset, amount in fees.items()},
-            result=OrderResult.model_validate_json(row["result"]) if row["result"] else None,
-            error=row["error"],
-            owner=row["owner"],
-            created_at=datetime.fromisoformat(row["created_at"]),
-            intent_at=datetime.fromisoformat(row["intent_at"]),
-            updated_at=datetime.fromisoformat(row["updated_at"]),
-        )
-
-
-@dataclass(frozen=True)
-class JournalEvent:
-    """One transition of one order attempt, in the order they happened."""
-
-    client_order_id: str
-    exchange: str
-    at: datetime
-    state: JournalState
-    attempt: int
-    detail: str | None
-
-
-class JournalConflict(JournalError):
-    """A transition the row's current state does not allow (another writer got there first).
-
-    ``entry`` is the row as it is now, so the caller can act on the truth (an order another
-    process already found is returned, not resent).
-    """
-
-    def __init__(self, message: str, entry: JournalEntry | None) -> None:
-        self.entry = entry
-        super().__init__(message, operation="order journal")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.message, self.entry))
 
 
 _ROW = "SELECT * FROM orders WHERE client_order_id = ? AND exchange = ?"
@@ -234,7 +113,7 @@ def _event(
     connection.execute(
         "INSERT INTO events (client_order_id, exchange, at, state, attempt, detail) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (row["client_order_id"], row["exchange"], _iso(utc_now()), state.value,
+        (row["client_order_id"], row["exchange"], iso(utc_now()), state.value,
          row["attempts"], detail),
     )
 
@@ -397,7 +276,7 @@ class OrderJournal:
         owner = process_owner()
 
         def work(connection: sqlite3.Connection) -> JournalEntry:
-            now = _iso(utc_now())
+            now = iso(utc_now())
             cid = order.client_order_id
             row = connection.execute(_ROW, (cid, exchange)).fetchone()
             if row is None:
@@ -429,12 +308,12 @@ class OrderJournal:
                    f"{order.amount} {order.symbol} {order.order_type.value}")
             return JournalEntry.from_row(fresh)
 
-        return await asyncio.to_thread(self._store.transact, work)
+        return await asyncio.to_thread(functools.partial(self._store.transact, work, durable=True))
 
     async def _mark(
         self, client_order_id: str, exchange: str, state: JournalState, detail: str
     ) -> JournalEntry:
-        allowed = _ALLOWED_FROM[state]
+        allowed = ALLOWED_FROM[state]
 
         def work(connection: sqlite3.Connection) -> JournalEntry:
             row = _current(connection, client_order_id, exchange)
@@ -449,7 +328,7 @@ class OrderJournal:
             connection.execute(
                 "UPDATE orders SET state = ?, error = ?, updated_at = ? "
                 "WHERE client_order_id = ? AND exchange = ?",
-                (state.value, detail, _iso(utc_now()), client_order_id, exchange),
+                (state.value, detail, iso(utc_now()), client_order_id, exchange),
             )
             _event(connection, row, state, detail)
             return JournalEntry.from_row(_current(connection, client_order_id, exchange))
@@ -481,7 +360,7 @@ class OrderJournal:
         Returns None when the journal has no such entry (an order placed elsewhere).
         """
         new = state_for_status(result.status)
-        stored = _result_json(result)
+        stored = result_json(result)
         fees = json.dumps({asset: str(amount) for asset, amount in result.fees.items()})
 
         def work(connection: sqlite3.Connection) -> JournalEntry | None:
@@ -489,15 +368,15 @@ class OrderJournal:
             if row is None:
                 return None
             current = JournalState(row["state"])
-            if current in _FINAL_AT_EXCHANGE and new is JournalState.ACCEPTED:
+            if current in FINAL_AT_EXCHANGE and new is JournalState.ACCEPTED:
                 return JournalEntry.from_row(row)  # a stale report: final stays final
             connection.execute(
                 "UPDATE orders SET state = ?, exchange_order_id = ?, status = ?, "
                 "filled_amount = ?, average_price = ?, fees = ?, result = ?, error = NULL, "
                 "updated_at = ? WHERE client_order_id = ? AND exchange = ?",
                 (new.value, result.order_id, result.status.value,
-                 _text(result.filled_amount), _text(result.average_price), fees, stored,
-                 _iso(utc_now()), client_order_id, exchange),
+                 text(result.filled_amount), text(result.average_price), fees, stored,
+                 iso(utc_now()), client_order_id, exchange),
             )
             if current is not new or row["exchange_order_id"] != result.order_id:
                 _event(connection, row, new,

@@ -7,6 +7,7 @@ import sqlite3
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -176,3 +177,42 @@ async def test_two_processes_write_one_journal(tmp_path: Path) -> None:
             child.kill()
             await child.communicate()
     assert counts == {"accepted": count, "rejected": count}
+
+
+def test_group_commit_rolls_back_only_the_failing_write(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from powertrader_core._journal_store import JournalStore, _Job
+
+    store = JournalStore(tmp_path / "j.sqlite3")
+
+    def put(key: str, fail: bool = False) -> Any:
+        def work(connection: sqlite3.Connection) -> str:
+            connection.execute("INSERT INTO meta (key, value) VALUES (?, 'v')", (key,))
+            if fail:
+                raise ValueError(f"{key} failed")
+            return key
+
+        return work
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            good = [pool.submit(store.transact, put(f"k{n}")) for n in range(40)]
+            bad = pool.submit(store.transact, put("bad", fail=True), durable=True)
+            more = [pool.submit(store.transact, put(f"m{n}")) for n in range(40)]
+        assert [f.result() for f in good + more] == [f"k{n}" for n in range(40)] + [
+            f"m{n}" for n in range(40)
+        ]
+        with pytest.raises(ValueError, match="bad failed"):
+            bad.result()
+        # one batch, deterministically: the failing job's savepoint alone is rolled back
+        jobs = [_Job(put("a"), False), _Job(put("b", fail=True), True), _Job(put("c"), False)]
+        with store._lock:
+            store._commit(jobs)
+        assert all(job.finished for job in jobs) and isinstance(jobs[1].error, ValueError)
+        keys = {row[0] for row in store.fetch("SELECT key FROM meta")}
+    finally:
+        store.close()
+    assert keys == {
+        "schema", "a", "c", *(f"k{n}" for n in range(40)), *(f"m{n}" for n in range(40))
+    }
