@@ -3,8 +3,9 @@
 Each cassette is one session of real Bitstamp traffic: ``GET /api/v2/markets/`` (trimmed to
 BTC/USD, ETH/USD, ETH/USDT and one perpetual, which the plugin must drop), then the call under
 test. Private calls are signed ``POST`` forms (``X-Auth-*`` headers, not recorded); bodies are
-matched, so the order id sent to ``cancel_order``/``order_status`` is checked. Response bodies
-are ccxt's recorded answers (see the cassettes' README.md).
+matched, so the order id sent to ``cancel_order``/``order_status`` and every order field are
+checked. Response bodies are ccxt's recorded answers, and for new orders Bitstamp's documented
+answer shape (see the cassettes' README.md, which says where each body came from).
 
 The rate limiter is off here: it is tested against the simulator.
 """
@@ -21,7 +22,7 @@ import pytest
 from powertrader_core import ExchangeFactory
 from powertrader_core.errors import InvalidOrderError, SymbolNotSupportedError
 from powertrader_core.exchange import AbstractExchange
-from powertrader_core.models import OrderRequest, OrderStatus, Side
+from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
 from tests.cassette_support import TEST_SECRETS, make_vcr
 
 EXCHANGE = "bitstamp"
@@ -153,3 +154,46 @@ async def test_fetch_order_finished(replay: Any) -> None:
     assert result.remaining_amount == Decimal("0")
     assert result.average_price == Decimal("4451.25")
     assert result.fees == {"USDT": Decimal("0.11128")}
+
+
+MARKET_CID = "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
+LIMIT_CID = "2b3c4d5e-6f70-4a81-92a3-b4c5d6e7f809"
+
+
+async def test_market_order(replay: Any) -> None:
+    request = OrderRequest(
+        symbol="BTC-USD", side="buy", amount="0.001", order_type="market",
+        client_order_id=MARKET_CID,
+    )
+
+    async def scenario(exchange: AbstractExchange) -> Any:
+        # No price seen yet: one ticker request for the 10 USD minimum-value check, then
+        # POST /api/v2/buy/market/btcusd/ with amount and client_order_id (bodies matched).
+        return await exchange.place_order(request)
+
+    result = await replay("market_order", scenario)
+    assert result.order_id == "731693945"
+    assert result.client_order_id == MARKET_CID
+    assert result.metadata["exchange_client_order_id"] == MARKET_CID
+    assert (result.symbol, result.side, result.order_type) == (
+        "BTC-USD", Side.BUY, OrderType.MARKET
+    )
+    assert result.amount == Decimal("0.001")
+    assert result.status is OrderStatus.PENDING  # the answer says nothing of fills
+
+
+async def test_limit_order(replay: Any) -> None:
+    request = OrderRequest(
+        symbol="BTC-USD", side="buy", amount="0.001", order_type="limit", price="25000",
+        client_order_id=LIMIT_CID,
+    )
+
+    async def scenario(exchange: AbstractExchange) -> Any:
+        return await exchange.place_order(request)  # POST /api/v2/buy/btcusd/
+
+    result = await replay("limit_order", scenario)
+    assert result.order_id == "2814205012"
+    assert result.client_order_id == LIMIT_CID
+    assert (result.symbol, result.order_type) == ("BTC-USD", OrderType.LIMIT)
+    assert (result.amount, result.price) == (Decimal("0.001"), Decimal("25000"))
+    assert result.timestamp.isoformat().startswith("2019-01-31T21:23:36")

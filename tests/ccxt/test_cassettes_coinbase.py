@@ -3,8 +3,9 @@
 Each cassette is one session of real Coinbase traffic: the six requests ``load_markets`` makes
 (the v2 fiat and crypto currency lists and exchange rates, the v3 public product list trimmed to
 BTC-USD, BTC-USDC and BTC-USDT, with keys the account's fee tier, and the futures list ccxt asks
-for even for spot), then the call under test. Bodies are ccxt's recorded answers (see the
-cassettes' README.md).
+for even for spot), then the call under test. Bodies are ccxt's recorded answers, and for the
+orders Coinbase's documented Create Order answer (see the cassettes' README.md, which says
+where each body came from).
 
 Keys: Coinbase's CDP keys are a key name and an EC private key; ccxt signs each private request
 with a short-lived ES256 JWT in the ``Authorization`` header (not recorded). The test makes a
@@ -176,3 +177,67 @@ async def test_fetch_order(replay: Any) -> None:
     assert result.amount == Decimal("0.2")
     assert result.price == Decimal("0.006")
     assert result.filled_amount == Decimal("0")
+
+
+MARKET_CID = "4d760580-6fca-4094-a70b-ebcca8626288"
+LIMIT_CID = "7c1e4f0a-2b3d-4e5f-8a9b-0c1d2e3f4a5b"
+
+
+async def test_market_buy_sends_our_client_id_and_spends_amount_times_price(replay: Any) -> None:
+    """Regressions: ccxt replaced our client id by its own ``ccxt-<uuid>``, and refused every
+    market BUY for want of a price (Coinbase sizes them in the quote currency)."""
+    request = OrderRequest(
+        symbol="BTC-USD", side="buy", amount="0.001", order_type="market",
+        client_order_id=MARKET_CID,
+    )
+
+    async def scenario(exchange: AbstractExchange) -> Any:
+        # No price seen yet: one ticker request (last trade 28208.1) serves the minimum-value
+        # check and the amount to spend. The cassette matches the body: client_order_id is
+        # ours and market_market_ioc.quote_size is 0.001 x 28208.1 at the quote increment.
+        return await exchange.place_order(request)
+
+    result = await replay("market_order", scenario)
+    assert result.order_id == "52cfe5e2-0b29-4c19-a245-a6a773de5030"
+    assert result.client_order_id == MARKET_CID
+    assert result.metadata["exchange_client_order_id"] == MARKET_CID
+    assert (result.symbol, result.side, result.order_type) == (
+        "BTC-USD", Side.BUY, OrderType.MARKET
+    )
+    assert result.amount == Decimal("0.001")  # base units, as asked
+    assert result.price is None  # the reference price is not an order price
+    assert result.status is OrderStatus.PENDING  # Coinbase answers with the ids alone
+
+
+async def test_limit_order_sends_our_client_id(replay: Any) -> None:
+    request = OrderRequest(
+        symbol="BTC-USD", side="buy", amount="0.001", order_type="limit", price="25000",
+        client_order_id=LIMIT_CID,
+    )
+
+    async def scenario(exchange: AbstractExchange) -> Any:
+        return await exchange.place_order(request)  # limit_limit_gtc, base_size 0.001
+
+    result = await replay("limit_order", scenario)
+    assert result.order_id == "bb8851a3-4fda-4a2c-aa06-9048db0e0f0d"
+    assert result.client_order_id == LIMIT_CID
+    assert (result.order_type, result.amount, result.price) == (
+        OrderType.LIMIT, Decimal("0.001"), Decimal("25000")
+    )
+
+
+async def test_lookup_by_client_id_lists_every_status(replay: Any) -> None:
+    """List Orders has no client-id filter: open orders, then all orders with no
+    ``order_status`` (ccxt's fetch_closed_orders would ask FILLED only and miss a cancelled
+    or expired order)."""
+
+    async def scenario(exchange: AbstractExchange) -> Any:
+        return await exchange.get_order(
+            symbol="BTC-USDT", client_order_id="18eb9947-db49-4874-8e7b-39b8fe5f4317"
+        )
+
+    result = await replay("fetch_order_by_client_id", scenario)
+    assert result.order_id == "813a53c5-3e39-47bb-863d-2faf685d22d8"
+    assert result.status is OrderStatus.FILLED
+    assert result.filled_amount == Decimal("0.000297920684505")
+    assert result.fees == {"USDT": Decimal("0.0379324055666004")}
