@@ -337,9 +337,7 @@ class CcxtExchange(CcxtCore):
         min_cost = dec((limits.get("cost") or {}).get("min"))
         kind = request.order_type
         quote_sized = (
-            self.profile.market_buy_needs_price
-            and kind is OrderType.MARKET
-            and request.side.value == "buy"
+            kind is OrderType.MARKET and request.side.value == "buy" and self._quote_sized_buys()
         )
         reference: Decimal | None = None
         if quote_sized or (min_cost is not None and min_cost > 0):
@@ -375,6 +373,19 @@ class CcxtExchange(CcxtCore):
                 raise refuse(f"time in force {request.time_in_force.value} needs a limit order")
             params["timeInForce"] = request.time_in_force.value
         return ccxt_type, amount, limit_price, reference if quote_sized else limit_price, params
+
+    def _quote_sized_buys(self) -> bool:
+        """Whether ccxt needs a price to size a market BUY: the profile says so (Coinbase);
+        for ``ccxt:<id>`` exchanges, ccxt's own ``createMarketBuyOrderRequiresPrice`` does."""
+        if self.profile.market_buy_needs_price:
+            return True
+        if not self.profile.name.startswith("ccxt:"):
+            return False
+        options = self.client.options
+        nested = options.get("createOrder")
+        if isinstance(nested, Mapping) and "createMarketBuyOrderRequiresPrice" in nested:
+            return bool(nested["createMarketBuyOrderRequiresPrice"])
+        return bool(options.get("createMarketBuyOrderRequiresPrice"))
 
     def _to_precision(self, what: str, ccxt_symbol: str, value: Decimal, refuse: Any) -> Decimal:
         method = self.client.amount_to_precision if what == "amount" else (

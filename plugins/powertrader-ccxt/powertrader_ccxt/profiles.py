@@ -96,7 +96,8 @@ class ExchangeProfile:
       read before ccxt's ``clientOrderId`` where ccxt reads the wrong field;
       ``client_id_placeholders``: values that mean "no client id" (Kraken's ``userref`` 0).
     - ``market_buy_needs_price``: market BUYs are sized in the quote currency, so ccxt needs a
-      price to turn our base amount into the amount to spend (see the Coinbase row).
+      price to turn our base amount into the amount to spend (see the Coinbase row). For
+      ``ccxt:<id>`` exchanges ccxt's own ``createMarketBuyOrderRequiresPrice`` option decides.
     - ``fetch_tickers``: ``get_market_data_batch`` may use one ``fetch_tickers`` request.
     - ``order_book_limits``: the book sizes the exchange accepts.
     - ``stop_param``: the ccxt parameter carrying a stop order's trigger.
@@ -201,9 +202,14 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             # order_status: fetch_closed_orders would ask FILLED only).
             client_id_lookup="scan",
             finished_orders=("fetch_orders",),
-            # A market BUY is market_market_ioc.quote_size (the quote currency to spend, ccxt
-            # create_order): ccxt sends amount x price with the price the plugin checked the
-            # order's minimum value with (a recent quote, else one ticker request).
+            # A market BUY is market_market_ioc.quote_size, the quote currency to spend (ccxt
+            # create_order; a SELL is base_size). ccxt sends amount x price (cost_to_precision)
+            # with the price the plugin checked the order's minimum value with (a quote seen in
+            # the last minute, else one ticker request). Chosen over ccxt's cost mode
+            # (createMarketBuyOrderRequiresPrice False + cost): the same request, but the
+            # amount stays in base units end to end (checks, precision, the reported amount).
+            # The base amount bought follows the fill price and Coinbase takes its fee from
+            # the quote_size, so it comes out near, not exactly at, the amount asked.
             market_buy_needs_price=True,
             notes="Advanced Trade API; keys sign a short-lived JWT",
         ),
