@@ -148,6 +148,17 @@ def print_table(table: Table) -> None:
     console().print(table)
 
 
+def reason(exchange: str, error: str) -> str:
+    """An error for a row that already names the exchange: ``kraken initialize: x`` reads
+    ``initialize: x`` there (JSON keeps the whole message)."""
+    return error.removeprefix(f"{exchange} ")
+
+
+def failure_cell(exchange: str, error: str) -> str:
+    """A failure's reason as a red table cell (markup-safe)."""
+    return f"[red]{escape(reason(exchange, error))}[/]"
+
+
 def escape(text: str) -> str:
     """Text that rich must print as is (exchange error messages may contain ``[...]``)."""
     from rich.markup import escape as rich_escape

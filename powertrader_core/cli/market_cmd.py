@@ -28,7 +28,15 @@ from powertrader_core.cli._context import (
     parse_amount,
     run,
 )
-from powertrader_core.cli._output import emit_json, escape, money, new_table, print_table, spinner
+from powertrader_core.cli._output import (
+    emit_json,
+    escape,
+    failure_cell,
+    money,
+    new_table,
+    print_table,
+    spinner,
+)
 from powertrader_core.models import Side
 
 if TYPE_CHECKING:
@@ -207,7 +215,7 @@ def _print_comparison(result: Comparison) -> None:
     for failure in result.failures:
         table.add_row(
             escape(failure["exchange"]), "-", "-", "-", "-", "-",
-            f"[red]{escape(failure['error'])}[/]",
+            failure_cell(failure["exchange"], failure["error"]),
         )
     print_table(table)
 
@@ -314,8 +322,8 @@ def _print_best(record: dict[str, Any]) -> None:
                 money(row["fee"]), money(row["total"]), money(row["filled_amount"]),
                 escape("; ".join(notes)),
             ])
-    for name, reason in record["excluded"].items():
-        rows.append(["-", escape(name), *["-"] * (len(columns) - 3), f"[red]{escape(reason)}[/]"])
+    for name, why in record["excluded"].items():
+        rows.append(["-", escape(name), *["-"] * (len(columns) - 3), failure_cell(name, why)])
     table = new_table(*columns, title=title)
     for row in rows:
         table.add_row(*row)

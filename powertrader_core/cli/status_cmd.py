@@ -35,7 +35,14 @@ from powertrader_core.cli._context import (
     options,
     run,
 )
-from powertrader_core.cli._output import emit_json, escape, new_table, print_table, spinner
+from powertrader_core.cli._output import (
+    emit_json,
+    escape,
+    new_table,
+    print_table,
+    reason,
+    spinner,
+)
 
 if TYPE_CHECKING:
     from powertrader_core.errors import ExchangeError
@@ -114,16 +121,21 @@ def exchanges_command(
     for row in rows:
         status = row["status"]
         if row.get("error"):
-            status += f": {row['error']}"
+            status += f": {reason(row['name'], row['error'])}"
         table.add_row(
             escape(row["name"]),
             ", ".join(row["regions"]),
             "yes" if row["in_region"] else "no",
             "yes" if row["default"] else "only when named",
-            escape(row["configured_text"]),
+            "no" if not row["configured"] else row["configured_text"],
             escape(status),
         )
     print_table(table)
+    if any(not row["configured"] for row in rows):
+        typer.echo(
+            "`powertrader config validate` says what is missing; "
+            "`powertrader config set EXCHANGE` stores it. Prices need no keys on most exchanges."
+        )
 
 
 def _inventory() -> list[dict[str, Any]]:
@@ -177,7 +189,7 @@ def status_command(exchange: ExchangesOption = None, symbol: ProbeSymbol = "BTC-
                 f"[{colour}]{entry['status']}[/]",
                 "-" if latency is None else f"{latency:.0f}",
                 escape(str(entry["health"].get("private_calls", "-"))),
-                escape(entry["error"] or ""),
+                escape(reason(name, entry["error"] or "")),
             )
         print_table(table)
         summary = record["summary"]

@@ -33,6 +33,7 @@ from powertrader_core.cli._output import (
     emit_json,
     error_console,
     escape,
+    failure_cell,
     money,
     new_table,
     print_table,
@@ -158,7 +159,8 @@ def balances_command(exchange: ExchangesOption = None, live: LiveOption = False)
             for asset, amount in sorted(assets.items()):
                 table.add_row(escape(name), escape(asset), money(amount))
         for failure in record["failures"]:
-            table.add_row(escape(failure["exchange"]), "-", f"[red]{escape(failure['error'])}[/]")
+            name = failure["exchange"]
+            table.add_row(escape(name), "-", failure_cell(name, failure["error"]))
         print_table(table)
     if not record["balances"]:
         raise typer.Exit(EXIT_FAILURE)
@@ -486,7 +488,7 @@ def _print_orders(record: dict[str, Any]) -> None:
         )
     for failure in record["failures"]:
         table.add_row("-", escape(failure["exchange"]), "-", "-",
-                      f"[red]{escape(failure['error'])}[/]", "-")
+                      failure_cell(failure["exchange"], failure["error"]), "-")
     if not record["orders"] and not record["failures"]:
         typer.echo("no orders", err=True)
         return

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from powertrader_core.cli._context import EXIT_FAILURE, ExchangesOption, make_manager, options, run
-from powertrader_core.cli._output import emit_json_line, escape, money, new_table
+from powertrader_core.cli._output import emit_json_line, escape, money, new_table, reason
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -80,7 +80,7 @@ class Board:
         table = new_table("exchange", "symbol", "bid", "ask", "last", "change", "updated", "note")
         for (name, symbol), event in sorted(self.rows.items()):
             quote = event.quote
-            note = f"[red]{escape(event.error)}[/]" if event.error else ""
+            note = f"[red]{escape(reason(name, event.error))}[/]" if event.error else ""
             if quote is None:
                 table.add_row(escape(name), symbol, "-", "-", "-", "-", "-", note)
                 continue

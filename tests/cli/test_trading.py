@@ -144,3 +144,18 @@ def test_live_balances_without_credentials_say_so(cli: Invoke) -> None:
     result = cli("balances", "--live", "--json")
     assert result.exit_code == 1
     assert "powertrader config set" in parsed(result)["error"]["message"]
+
+
+def test_orders_reconcile_settles_the_journal_first(cli: Invoke) -> None:
+    placed = parsed(
+        cli("order", "buy", "BTC-USD", "0.01", "--type", "limit", "--price", "1000", "--json")
+    )["order"]
+    result = cli("orders", "--reconcile", "--json")
+    assert result.exit_code == 0, result.output
+    record = parsed(result)
+    reconciled = record["reconciled"]
+    assert reconciled["unknown"] == {} and isinstance(reconciled["checked"], int)
+    assert "checked" in reconciled["summary"]
+    assert [o["order_id"] for o in record["orders"]] == [placed["order_id"]]
+    table = cli("orders", "--reconcile")
+    assert table.exit_code == 0 and table.stdout.startswith("reconciled: checked")
