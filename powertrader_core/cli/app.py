@@ -1,10 +1,10 @@
 """The root ``powertrader`` app: global options, the command groups, plugin commands.
 
-Commands live in modules by job (``market_cmd``: prices; ``trading_cmd``: orders and
-balances; ``status_cmd``: exchanges and health; ``watch_cmd``: live prices; ``config_cmd``,
-``plugins_cmd``) and are registered here, each wrapped by
-:func:`~powertrader_core.cli._context.with_global_options` so that every one of them takes
-``--json``, ``--region`` and ``--debug``.
+Commands live in modules by job (``market_cmd``: prices; ``trading_cmd``: order and
+balances; ``orders_cmd``: orders and cancel; ``status_cmd``: exchanges and health;
+``watch_cmd``: live prices; ``config_cmd``, ``plugins_cmd``) and are registered here, each
+wrapped by :func:`~powertrader_core.cli._context.with_global_options` so that every one of
+them takes ``--json``, ``--region`` and ``--debug``.
 
 ``powertrader --help`` must stay fast (a figure in ``bench/bench_cli.py``): the command
 modules import only typer at module level, and help is plain text (``rich_markup_mode=None``),
@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from powertrader_core.cli import market_cmd, status_cmd, trading_cmd, watch_cmd
+from powertrader_core.cli import market_cmd, orders_cmd, status_cmd, trading_cmd, watch_cmd
 from powertrader_core.cli._context import (
     DebugOption,
     JsonOption,
@@ -49,8 +49,8 @@ _COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("best", market_cmd.best_command),
     ("balances", trading_cmd.balances_command),
     ("order", trading_cmd.order_command),
-    ("orders", trading_cmd.orders_command),
-    ("cancel", trading_cmd.cancel_command),
+    ("orders", orders_cmd.orders_command),
+    ("cancel", orders_cmd.cancel_command),
     ("watch", watch_cmd.watch_command),
     ("status", status_cmd.status_command),
 )

@@ -1,25 +1,21 @@
-"""``powertrader order | orders | cancel | balances``: the account, on paper unless ``--live``.
+"""``powertrader order | balances``: trade and see the account, on paper unless ``--live``.
 
-Everything here moves or shows money, so the safe thing is the default: without ``--live``
-these commands act on the paper exchange (simulated fills, an account kept in SQLite under
-the data directory, so an ``order`` shows up in the next ``balances`` and ``orders``). Naming a
-real exchange without ``--live`` is refused before anything is sent.
-
-``--live`` turns ``live_trading`` on for this command's manager only, never in the settings
-file. A live order first prices itself (best execution for the amount) and asks for
+Without ``--live`` both act on the paper exchange (see :mod:`._account`). A live order first
+prices itself (best execution for the amount, among the exchanges it may go to) and asks for
 confirmation on stderr, showing exchange, side, amount and the estimated cost, unless
 ``--yes``. It is then sent to the exchange that was confirmed, by name, so what was confirmed is
-what happens. The order itself goes through ``MultiExchangeManager.place_order``, the single
-place orders leave (where order safety keeps its journal); it is never retried here.
+what happens. The order goes through ``MultiExchangeManager.place_order``, the single place
+orders leave (where order safety journals it); it is never retried here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from powertrader_core.cli._account import LiveOption, live_targets, paper_targets, split
 from powertrader_core.cli._context import (
     EXIT_FAILURE,
     ExchangeOption,
@@ -42,104 +38,10 @@ from powertrader_core.cli._output import (
 from powertrader_core.models import OrderType, Side, TimeInForce
 
 if TYPE_CHECKING:
-    from powertrader_core.exchange import AbstractExchange
     from powertrader_core.manager import MultiExchangeManager
     from powertrader_core.models import FillEstimate, OrderRequest, OrderResult
 
-__all__ = ["balances_command", "cancel_command", "order_command", "orders_command"]
-
-T = TypeVar("T")
-
-PAPER = "paper"
-
-LiveOption = Annotated[
-    bool,
-    typer.Option("--live", help="Use real exchanges and real money (default: the paper exchange)."),
-]
-
-
-# ---- where a command acts ------------------------------------------------------------------
-
-
-def _simulated(name: str) -> bool:
-    from powertrader_core._venues import is_simulated
-    from powertrader_core.factory import ExchangeFactory
-
-    return is_simulated(ExchangeFactory.get_exchange_class(name))
-
-
-def _paper_targets(exchanges: Sequence[str] | None, operation: str) -> list[str]:
-    """The simulated exchanges a command without ``--live`` may use; a real one is refused."""
-    from powertrader_core.errors import ConfigurationError
-
-    names = [name.strip().lower() for name in exchanges] if exchanges else [PAPER]
-    for name in names:
-        if not _simulated(name):
-            raise ConfigurationError(
-                "a real exchange: add --live to use it (without --live, orders, balances and "
-                "order lists use the paper exchange). Nothing was sent",
-                exchange=name,
-                operation=operation,
-            )
-    return names
-
-
-async def _live_targets(
-    manager: MultiExchangeManager, exchanges: Sequence[str] | None
-) -> list[str]:
-    """Named exchanges, else the manager's exchanges that have credentials configured."""
-    if exchanges:
-        return [name.strip().lower() for name in exchanges]
-    from powertrader_core.credentials import ExchangeConfigManager
-
-    available = manager.get_available_exchanges()
-    source = manager.config_manager
-    if isinstance(source, ExchangeConfigManager):
-        configured = set(source.get_configured_exchanges())
-        names = [name for name in available if name in configured]
-    else:
-        names = available
-    if not names:
-        from powertrader_core.errors import ConfigurationError
-
-        raise ConfigurationError(
-            "no exchange with credentials in this region; add some with "
-            "`powertrader config set <exchange>` or name one with --exchange",
-            operation="live",
-        )
-    return names
-
-
-async def _bounded(
-    manager: MultiExchangeManager,
-    name: str,
-    operation: str,
-    call: Callable[[AbstractExchange], Awaitable[T]],
-) -> T:
-    """One call the manager does not wrap, bounded by its timeout and mapped onto our errors."""
-    import asyncio
-
-    from powertrader_core._fanout import as_exchange_error
-    from powertrader_core.errors import ExchangeConnectionError, ExchangeError
-
-    venue = await manager.get_exchange(name)
-    seconds = manager.settings.exchange_timeout
-    try:
-        async with asyncio.timeout(seconds):
-            return await call(venue)
-    except TimeoutError:
-        raise ExchangeConnectionError(
-            f"no answer within {seconds:g} s", exchange=name, operation=operation,
-            request_sent=None,
-        ) from None
-    except ExchangeError:
-        raise
-    except Exception as exc:
-        raise as_exchange_error(exc, name, operation) from exc
-
-
-def _failure(name: str, error: BaseException) -> dict[str, Any]:
-    return {"exchange": name, "error": str(error), "type": type(error).__name__}
+__all__ = ["balances_command", "order_command"]
 
 
 # ---- balances ------------------------------------------------------------------------------
@@ -171,9 +73,9 @@ async def _balances(exchanges: Sequence[str] | None, live: bool) -> dict[str, An
 
     from powertrader_core.errors import ExchangeError
 
-    names = None if live else _paper_targets(exchanges, "get_balance")
+    names = None if live else paper_targets(exchanges, "get_balance")
     async with make_manager(names or exchanges, live=live) as manager:
-        targets = names or await _live_targets(manager, exchanges)
+        targets = names or await live_targets(manager, exchanges)
 
         async def one(name: str) -> dict[str, Any] | ExchangeError:
             try:
@@ -183,11 +85,9 @@ async def _balances(exchanges: Sequence[str] | None, live: bool) -> dict[str, An
 
         with spinner(f"asking {', '.join(targets)} for balances", enabled=not options().json):
             answers = await asyncio.gather(*(one(name) for name in targets))
-    balances = {n: a for n, a in zip(targets, answers, strict=True) if not isinstance(a, Exception)}
-    failures = [
-        _failure(n, a) for n, a in zip(targets, answers, strict=True) if isinstance(a, Exception)
-    ]
+    balances, failures = split(targets, answers)
     return {"live": live, "balances": balances, "failures": failures}
+
 
 
 # ---- order ---------------------------------------------------------------------------------
@@ -264,14 +164,15 @@ async def _order(
     request: OrderRequest, exchange: str | None, live: bool, yes: bool
 ) -> dict[str, Any]:
     if not live:
-        (name,) = _paper_targets([exchange] if exchange else None, "place_order")
+        (name,) = paper_targets([exchange] if exchange else None, "place_order")
         async with make_manager([name]) as manager:
             with spinner(f"placing the order on {name}", enabled=not options().json):
                 result = await manager.place_order(request, exchange=name)
         return _order_record(result, live=False, estimate=None)
-    async with make_manager([exchange] if exchange else None, live=True) as manager:
+    candidates = [exchange] if exchange else await _live_candidates()
+    async with make_manager(candidates, live=True) as manager:
         with spinner("pricing the order", enabled=not options().json):
-            name, estimate, note = await _live_venue(manager, request, exchange)
+            name, estimate, note = await _live_venue(manager, request)
         if not yes:
             _confirm(request, name, estimate, note)
         with spinner(f"placing the order on {name}", enabled=not options().json):
@@ -279,29 +180,31 @@ async def _order(
     return _order_record(result, live=True, estimate=estimate)
 
 
+async def _live_candidates() -> list[str]:
+    """Where a live order naming no exchange may go: the primary exchange when the settings
+    route there (``primary_exchange`` without ``auto_best_price``), else every exchange of the
+    region with credentials (the manager's routing rules, decided before confirming)."""
+    async with make_manager(live=True) as manager:
+        settings = manager.settings
+        if settings.primary_exchange and not settings.auto_best_price:
+            return [settings.primary_exchange]
+        return await live_targets(manager, None)
+
+
 async def _live_venue(
-    manager: MultiExchangeManager, request: OrderRequest, exchange: str | None
+    manager: MultiExchangeManager, request: OrderRequest
 ) -> tuple[str, FillEstimate | None, str]:
-    """Where a live order goes and what it should cost there (``note``: why unknown)."""
+    """The cheapest of the manager's exchanges for this order and its estimate; for a single
+    exchange whose estimate failed, that exchange and why the cost is unknown."""
     from powertrader_core.errors import ExchangeError
 
-    settings = manager.settings
-    if exchange is not None:
-        candidates = [exchange.strip().lower()]
-    elif settings.primary_exchange and not settings.auto_best_price:
-        candidates = [settings.primary_exchange]
-    else:
-        candidates = await _live_targets(manager, None)
+    candidates = manager.get_available_exchanges()
     try:
-        if candidates != manager.get_available_exchanges():
-            async with make_manager(candidates, live=True) as subset:
-                plan = await subset.get_best_execution(request.symbol, request.side, request.amount)
-        else:
-            plan = await manager.get_best_execution(request.symbol, request.side, request.amount)
+        plan = await manager.get_best_execution(request.symbol, request.side, request.amount)
     except ExchangeError as error:
-        if len(candidates) > 1:
+        if len(candidates) != 1:
             raise  # no estimate anywhere: nowhere to send it with a known cost
-        return candidates[0], None, f"estimate unavailable: {error}"
+        return candidates[0], None, f"estimated cost unknown: {error}"
     return plan.exchange, plan.best, ""
 
 
@@ -365,170 +268,3 @@ def _print_order(record: dict[str, Any]) -> None:
     for key, value in rows:
         table.add_row(key, escape(str(value)))
     print_table(table)
-
-
-# ---- orders --------------------------------------------------------------------------------
-
-OpenOption = Annotated[bool, typer.Option("--open", help="Only orders still open.")]
-SymbolOption = Annotated[str | None, typer.Option("--symbol", "-s", help="Only this market.")]
-ReconcileOption = Annotated[
-    bool,
-    typer.Option(
-        "--reconcile",
-        help="First settle orders whose outcome is unknown (a timeout) with the exchange.",
-    ),
-]
-
-
-def orders_command(
-    exchange: ExchangesOption = None,
-    symbol: SymbolOption = None,
-    open_only: OpenOption = False,
-    reconcile: ReconcileOption = False,
-    live: LiveOption = False,
-) -> None:
-    """Orders of the paper account (its whole history), or with --live each exchange's open ones."""
-    record = run(_orders(exchange, symbol, open_only, reconcile, live))
-    if options().json:
-        emit_json(record)
-    else:
-        _print_orders(record)
-    if record["answered"] == 0:
-        raise typer.Exit(EXIT_FAILURE)
-
-
-async def _orders(
-    exchanges: Sequence[str] | None,
-    symbol: str | None,
-    open_only: bool,
-    reconcile: bool,
-    live: bool,
-) -> dict[str, Any]:
-    import asyncio
-
-    from powertrader_core.errors import ExchangeError
-
-    names = None if live else _paper_targets(exchanges, "get_orders")
-    async with make_manager(names or exchanges, live=live) as manager:
-        reconciled = await _reconcile(manager) if reconcile else None
-        targets = names or await _live_targets(manager, exchanges)
-
-        async def listing(venue: AbstractExchange) -> list[OrderResult]:
-            history = getattr(venue, "get_orders", None)
-            if not open_only and not live and callable(history):
-                orders: list[OrderResult] = await history(symbol)  # the paper account's history
-                return orders
-            return await venue.get_open_orders(symbol)
-
-        async def one(name: str) -> list[OrderResult] | ExchangeError:
-            try:
-                return await _bounded(manager, name, "get_open_orders", listing)
-            except ExchangeError as error:
-                return error
-
-        with spinner(f"asking {', '.join(targets)} for orders", enabled=not options().json):
-            answers = await asyncio.gather(*(one(name) for name in targets))
-    orders = [o for a in answers if not isinstance(a, Exception) for o in a]
-    failures = [
-        _failure(n, a) for n, a in zip(targets, answers, strict=True) if isinstance(a, Exception)
-    ]
-    answered = [n for n, a in zip(targets, answers, strict=True) if not isinstance(a, Exception)]
-    record: dict[str, Any] = {
-        "live": live, "orders": orders, "failures": failures, "answered": len(answered)
-    }
-    if reconciled is not None:
-        record["reconciled"] = reconciled
-    return record
-
-
-async def _reconcile(manager: MultiExchangeManager) -> dict[str, Any]:
-    """Settle the journal's orders of unknown outcome at the exchanges this command may use
-    (order safety's reconciliation): found, never arrived, still unknown, skipped."""
-    from powertrader_core.errors import NotSupportedError
-
-    reconcile = getattr(manager, "reconcile", None)
-    if reconcile is None:
-        raise NotSupportedError(
-            "this version of powertrader_core keeps no order journal to reconcile",
-            operation="reconcile",
-        )
-    with spinner("reconciling orders of unknown outcome", enabled=not options().json):
-        summary = await reconcile()
-    as_dict = getattr(summary, "as_dict", None)
-    return {"summary": str(summary), **(as_dict() if callable(as_dict) else {})}
-
-
-def _print_orders(record: dict[str, Any]) -> None:
-    if "reconciled" in record:
-        typer.echo(f"reconciled: {record['reconciled']['summary']}")
-    table = new_table("order id", "exchange", "time (UTC)", "order", "status", "filled")
-    table.columns[0].no_wrap = True
-    for order in record["orders"]:
-        what = " ".join(
-            part
-            for part in (
-                order.side.value if order.side else "",
-                money(order.amount) if order.amount is not None else "",
-                order.symbol or "",
-                order.order_type.value if order.order_type else "",
-                money(order.price) if order.price is not None else "",
-            )
-            if part
-        )
-        filled = money(order.filled_amount)
-        if order.average_price is not None:
-            filled += f" @ {money(order.average_price)}"
-        table.add_row(
-            escape(order.order_id),
-            escape(order.exchange),
-            order.timestamp.strftime("%m-%d %H:%M:%S"),
-            escape(what),
-            order.status.value,
-            filled,
-        )
-    for failure in record["failures"]:
-        table.add_row("-", escape(failure["exchange"]), "-", "-",
-                      failure_cell(failure["exchange"], failure["error"]), "-")
-    if not record["orders"] and not record["failures"]:
-        typer.echo("no orders", err=True)
-        return
-    print_table(table)
-
-
-# ---- cancel --------------------------------------------------------------------------------
-
-
-def cancel_command(
-    order_id: Annotated[
-        str, typer.Argument(metavar="ORDER_ID", help="The order id (or your client order id).")
-    ],
-    exchange: ExchangeOption = None,
-    symbol: SymbolOption = None,
-    live: LiveOption = False,
-) -> None:
-    """Cancel an open order: on the paper exchange, or with --live --exchange E on E."""
-    result = run(_cancel(order_id, exchange, symbol, live))
-    if options().json:
-        emit_json({"live": live, "exchange": result.exchange, "order": result})
-        return
-    typer.echo(f"{result.exchange}: order {result.order_id} is {result.status.value}")
-
-
-async def _cancel(
-    order_id: str, exchange: str | None, symbol: str | None, live: bool
-) -> OrderResult:
-    from powertrader_core.errors import ConfigurationError
-
-    if live and exchange is None:
-        raise ConfigurationError(
-            "a live cancel needs --exchange (which exchange holds the order)",
-            operation="cancel_order",
-        )
-    (name,) = [exchange.strip().lower()] if live and exchange else _paper_targets(
-        [exchange] if exchange else None, "cancel_order"
-    )
-    async with make_manager([name], live=live) as manager:
-        with spinner(f"cancelling {order_id} on {name}", enabled=not options().json):
-            return await _bounded(
-                manager, name, "cancel_order", lambda venue: venue.cancel_order(order_id, symbol)
-            )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
+
 from tests.cli.conftest import Invoke, parsed
 
 
@@ -159,3 +161,17 @@ def test_orders_reconcile_settles_the_journal_first(cli: Invoke) -> None:
     assert [o["order_id"] for o in record["orders"]] == [placed["order_id"]]
     table = cli("orders", "--reconcile")
     assert table.exit_code == 0 and table.stdout.startswith("reconciled: checked")
+
+
+def test_live_order_without_exchange_follows_the_routing_settings(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nowhere = cli("order", "buy", "BTC-USD", "0.01", "--live", "--yes", "--json")
+    assert nowhere.exit_code == 1
+    assert "no exchange with credentials" in parsed(nowhere)["error"]["message"]
+
+    monkeypatch.setenv("POWERTRADER_PRIMARY_EXCHANGE", "paper")
+    primary = cli("order", "buy", "BTC-USD", "0.01", "--live", "--json", input="y\n")
+    assert primary.exit_code == 0, primary.output
+    assert "LIVE ORDER on paper" in primary.stderr
+    assert json.loads(primary.stdout.partition("\n")[2])["exchange"] == "paper"
