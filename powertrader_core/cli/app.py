@@ -110,8 +110,6 @@ def register_plugin_commands() -> None:
     wrap_typer_commands(app)
 
 
-# Kept for callers of the earlier name.
-_register_plugin_commands = register_plugin_commands
 wrap_typer_commands(app)
 
 _BUILT_IN = frozenset({*(name for name, _ in _COMMANDS), "config"})
