@@ -15,49 +15,33 @@ The rate limiter is off here: it is tested against the simulator.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from powertrader_core import ExchangeFactory
-from powertrader_core.errors import InvalidOrderError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
-from tests.cassette_support import TEST_SECRETS, make_vcr
+from tests.ccxt.cassette_exchange import (
+    Replay,
+    assert_decimal_quote,
+    assert_too_small_refused,
+    replayer,
+)
 
 EXCHANGE = "binance"
-KEYS = {"api_key": TEST_SECRETS["api_key"], "api_secret": TEST_SECRETS["api_secret"]}
 # The client ids of the recorded orders (ccxt's broker-prefixed ids): the answers echo them.
 MARKET_CID = "x-TKT5PX2F5e669e75b6c14f69a2c43e"
 LIMIT_CID = "x-TKT5PX2F22ecb58eb9074fb1be018c"
 
-Scenario = Callable[[AbstractExchange], Awaitable[Any]]
-
 
 @pytest.fixture
-def replay(tmp_path: Path) -> Callable[..., Awaitable[Any]]:
-    """Run ``scenario`` on a fresh exchange inside a cassette that must be played in full."""
-
-    async def run(cassette: str, scenario: Scenario, *, keys: bool = True) -> Any:
-        config: dict[str, Any] = {"markets_cache_dir": str(tmp_path), "rate_limit": False}
-        if keys:
-            config |= KEYS
-        exchange = ExchangeFactory.create_exchange(EXCHANGE, config)
-        # Replayed answers need no TLS shutdown: skip ccxt's 250 ms pause on close.
-        exchange.client.timeout_on_exit = 0  # type: ignore[attr-defined]
-        with make_vcr(EXCHANGE, match_body=True).use_cassette(cassette) as recorded:
-            async with exchange:
-                result = await scenario(exchange)
-            assert recorded.all_played, f"{cassette}: not every recorded request was made"
-        return result
-
-    return run
+def replay(tmp_path: Path) -> Replay:
+    return replayer(EXCHANGE, tmp_path)
 
 
-async def test_markets_with_keys_make_no_coin_list_request(replay: Any) -> None:
+async def test_markets_with_keys_make_no_coin_list_request(replay: Replay) -> None:
     """Regression: a cold start with keys asked the signed, weight-10 coin list every time."""
 
     async def scenario(exchange: AbstractExchange) -> Any:
@@ -72,7 +56,7 @@ async def test_markets_with_keys_make_no_coin_list_request(replay: Any) -> None:
     assert btc["limits"]["cost"]["min"] == 5.0
 
 
-async def test_markets_without_keys_give_published_fees(replay: Any) -> None:
+async def test_markets_without_keys_give_published_fees(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_trading_fees("BTC-USD")
 
@@ -92,23 +76,12 @@ async def test_markets_without_keys_give_published_fees(replay: Any) -> None:
     ],
 )
 async def test_a_too_small_order_is_refused_before_any_request(
-    replay: Any, amount: str, price: str, why: str
+    replay: Replay, amount: str, price: str, why: str
 ) -> None:
-    request = OrderRequest(
-        symbol="BTC-USD", side="buy", amount=amount, order_type="limit", price=price
-    )
-
-    async def scenario(exchange: AbstractExchange) -> Any:
-        with pytest.raises(InvalidOrderError) as refused:
-            await exchange.place_order(request)
-        return refused.value
-
-    error = await replay("markets", scenario)  # the cassette holds no order: none was sent
-    assert "binance place_order" in str(error)
-    assert why in str(error) or "zero" in str(error)
+    await assert_too_small_refused(replay, EXCHANGE, amount=amount, price=price, why=why)
 
 
-async def test_ticker_quotes_btc_usdt_for_btc_usd(replay: Any) -> None:
+async def test_ticker_quotes_btc_usdt_for_btc_usd(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_market_data("BTC-USD")
 
@@ -120,10 +93,10 @@ async def test_ticker_quotes_btc_usdt_for_btc_usd(replay: Any) -> None:
     assert data.ask == Decimal("73369.84")  # askPrice
     assert data.volume == Decimal("72140.348628")  # volume (base asset, 24 h)
     assert data.timestamp.timestamp() == 1710328245.391  # closeTime
-    assert all(isinstance(v, Decimal) for v in (data.price, data.bid, data.ask, data.volume))
+    assert_decimal_quote(data)
 
 
-async def test_order_book_sorted(replay: Any) -> None:
+async def test_order_book_sorted(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_order_book("BTC-USD", depth=20)
 
@@ -137,7 +110,7 @@ async def test_order_book_sorted(replay: Any) -> None:
     ]
 
 
-async def test_balance_free_used_total(replay: Any) -> None:
+async def test_balance_free_used_total(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_balance_details(), await exchange.get_balance("LTC")
 
@@ -151,7 +124,7 @@ async def test_balance_free_used_total(replay: Any) -> None:
     assert ltc == {"LTC": Decimal("0.919741")}
 
 
-async def test_market_order_filled(replay: Any) -> None:
+async def test_market_order_filled(replay: Replay) -> None:
     request = OrderRequest(
         symbol="BTC-USD", side="buy", amount="0.0005", order_type="market",
         client_order_id=MARKET_CID,
@@ -175,7 +148,7 @@ async def test_market_order_filled(replay: Any) -> None:
     assert result.fees == {"BNB": Decimal("0.0000705")}
 
 
-async def test_limit_order_open(replay: Any) -> None:
+async def test_limit_order_open(replay: Replay) -> None:
     request = OrderRequest(
         symbol="BTC-USD", side="buy", amount="0.00085", order_type="limit", price="13500",
         client_order_id=LIMIT_CID,
@@ -195,7 +168,7 @@ async def test_limit_order_open(replay: Any) -> None:
     assert result.filled_amount == Decimal("0")
 
 
-async def test_cancel_order(replay: Any) -> None:
+async def test_cancel_order(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.cancel_order("16383156620", "BTC-USD")
 
@@ -211,7 +184,7 @@ async def test_cancel_order(replay: Any) -> None:
     assert result.filled_amount == Decimal("0")
 
 
-async def test_fetch_order_by_usd_name(replay: Any) -> None:
+async def test_fetch_order_by_usd_name(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_order("3397148653", "LTC-USD")  # LTC/USDT on Binance
 

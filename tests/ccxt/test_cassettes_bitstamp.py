@@ -12,46 +12,31 @@ The rate limiter is off here: it is tested against the simulator.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from powertrader_core import ExchangeFactory
-from powertrader_core.errors import InvalidOrderError, SymbolNotSupportedError
+from powertrader_core.errors import SymbolNotSupportedError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
-from tests.cassette_support import TEST_SECRETS, make_vcr
+from tests.ccxt.cassette_exchange import (
+    Replay,
+    assert_decimal_quote,
+    assert_too_small_refused,
+    replayer,
+)
 
 EXCHANGE = "bitstamp"
-KEYS = {"api_key": TEST_SECRETS["api_key"], "api_secret": TEST_SECRETS["api_secret"]}
-
-Scenario = Callable[[AbstractExchange], Awaitable[Any]]
 
 
 @pytest.fixture
-def replay(tmp_path: Path) -> Callable[..., Awaitable[Any]]:
-    """Run ``scenario`` on a fresh exchange inside a cassette that must be played in full."""
-
-    async def run(cassette: str, scenario: Scenario, *, keys: bool = True) -> Any:
-        config: dict[str, Any] = {"markets_cache_dir": str(tmp_path), "rate_limit": False}
-        if keys:
-            config |= KEYS
-        exchange = ExchangeFactory.create_exchange(EXCHANGE, config)
-        # Replayed answers need no TLS shutdown: skip ccxt's 250 ms pause on close.
-        exchange.client.timeout_on_exit = 0  # type: ignore[attr-defined]
-        with make_vcr(EXCHANGE, match_body=True).use_cassette(cassette) as recorded:
-            async with exchange:
-                result = await scenario(exchange)
-            assert recorded.all_played, f"{cassette}: not every recorded request was made"
-        return result
-
-    return run
+def replay(tmp_path: Path) -> Replay:
+    return replayer(EXCHANGE, tmp_path)
 
 
-async def test_markets_are_spot_only_with_published_fees(replay: Any) -> None:
+async def test_markets_are_spot_only_with_published_fees(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         # The listing has BTC/USD-PERP too: only spot markets are kept.
         assert set(exchange.client.markets) == {"BTC/USD", "ETH/USD", "ETH/USDT"}  # type: ignore[attr-defined]
@@ -73,23 +58,12 @@ async def test_markets_are_spot_only_with_published_fees(replay: Any) -> None:
     ],
 )
 async def test_a_too_small_order_is_refused_before_any_request(
-    replay: Any, amount: str, price: str, why: str
+    replay: Replay, amount: str, price: str, why: str
 ) -> None:
-    request = OrderRequest(
-        symbol="BTC-USD", side="buy", amount=amount, order_type="limit", price=price
-    )
-
-    async def scenario(exchange: AbstractExchange) -> Any:
-        with pytest.raises(InvalidOrderError) as refused:
-            await exchange.place_order(request)
-        return refused.value
-
-    error = await replay("markets", scenario)  # the cassette holds no order: none was sent
-    assert "bitstamp place_order" in str(error)
-    assert why in str(error) or "zero" in str(error)
+    await assert_too_small_refused(replay, EXCHANGE, amount=amount, price=price, why=why)
 
 
-async def test_ticker_in_decimals(replay: Any) -> None:
+async def test_ticker_in_decimals(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_market_data("BTC-USD")
 
@@ -100,10 +74,10 @@ async def test_ticker_in_decimals(replay: Any) -> None:
     assert data.ask == Decimal("26211")
     assert data.volume == Decimal("3563.13819902")
     assert data.timestamp.timestamp() == 1686068944
-    assert all(isinstance(v, Decimal) for v in (data.price, data.bid, data.ask, data.volume))
+    assert_decimal_quote(data)
 
 
-async def test_order_book_sorted(replay: Any) -> None:
+async def test_order_book_sorted(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_order_book("BTC-USD", depth=20)
 
@@ -118,7 +92,7 @@ async def test_order_book_sorted(replay: Any) -> None:
     ]
 
 
-async def test_balance_free_used_total(replay: Any) -> None:
+async def test_balance_free_used_total(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_balance_details(), await exchange.get_balance("USDT")
 
@@ -130,7 +104,7 @@ async def test_balance_free_used_total(replay: Any) -> None:
     assert usdt == {"USDT": Decimal("7")}
 
 
-async def test_cancel_order(replay: Any) -> None:
+async def test_cancel_order(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.cancel_order("1453282316578816", "BTC-USD")
 
@@ -142,7 +116,7 @@ async def test_cancel_order(replay: Any) -> None:
     assert result.price == Decimal("2100.45")
 
 
-async def test_fetch_order_finished(replay: Any) -> None:
+async def test_fetch_order_finished(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_order("1429545880227846")  # order_status needs no market
 
@@ -160,7 +134,7 @@ MARKET_CID = "9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
 LIMIT_CID = "2b3c4d5e-6f70-4a81-92a3-b4c5d6e7f809"
 
 
-async def test_market_order(replay: Any) -> None:
+async def test_market_order(replay: Replay) -> None:
     request = OrderRequest(
         symbol="BTC-USD", side="buy", amount="0.001", order_type="market",
         client_order_id=MARKET_CID,
@@ -182,7 +156,7 @@ async def test_market_order(replay: Any) -> None:
     assert result.status is OrderStatus.PENDING  # the answer says nothing of fills
 
 
-async def test_limit_order(replay: Any) -> None:
+async def test_limit_order(replay: Replay) -> None:
     request = OrderRequest(
         symbol="BTC-USD", side="buy", amount="0.001", order_type="limit", price="25000",
         client_order_id=LIMIT_CID,

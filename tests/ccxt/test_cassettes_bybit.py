@@ -10,16 +10,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from powertrader_core import ExchangeFactory
-from powertrader_core.errors import InvalidOrderError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
 from tests.cassette_support import TEST_SECRETS, make_vcr
+from tests.ccxt.cassette_exchange import (
+    assert_decimal_quote,
+    assert_refused_unsent,
+    exchange_with_markets,
+    played,
+)
 
-RECORDER = make_vcr("bybit", match_body=True)
+EXCHANGE = "bybit"
+RECORDER = make_vcr(EXCHANGE, match_body=True)
 MARKET_CID = "6f1c2e3a-8b4d-4c5e-9f60-718293a4b5c6"
 LIMIT_CID = "0d9e8f7a-6b5c-4d3e-a2f1-0a1b2c3d4e5f"
 MARKET_ID = "1609602210852247040"
@@ -27,22 +33,11 @@ LIMIT_ID = "1609920528435648000"
 
 
 @pytest.fixture
-async def bybit(tmp_path: object) -> AsyncIterator[AbstractExchange]:
-    exchange = ExchangeFactory.create_exchange(
-        "bybit", {**TEST_SECRETS, "markets_cache_dir": str(tmp_path)}
-    )
-    # Replayed answers need no TLS shutdown: skip ccxt's 250 ms pause on close.
-    exchange.client.timeout_on_exit = 0  # type: ignore[attr-defined]
-    try:
-        with RECORDER.use_cassette("markets") as cassette:
-            await exchange.ensure_initialized()
-        # With keys, ccxt asks for the coin list, then the spot instruments (nothing else:
-        # the profile's spot-only options spare the linear, inverse and option lists).
-        assert cassette.all_played
-        async with exchange:
-            yield exchange
-    finally:
-        await exchange.close()
+async def bybit(tmp_path: Path) -> AsyncIterator[AbstractExchange]:
+    # With keys, ccxt asks for the coin list, then the spot instruments (nothing else:
+    # the profile's spot-only options spare the linear, inverse and option lists).
+    async with exchange_with_markets(EXCHANGE, RECORDER, tmp_path, TEST_SECRETS) as exchange:
+        yield exchange
 
 
 async def test_markets_are_the_spot_pairs_with_bybit_rules(bybit: AbstractExchange) -> None:
@@ -56,9 +51,8 @@ async def test_markets_are_the_spot_pairs_with_bybit_rules(bybit: AbstractExchan
 
 
 async def test_market_data_quotes_btc_usdt_for_btc_usd(bybit: AbstractExchange) -> None:
-    with RECORDER.use_cassette("ticker") as cassette:
+    with played(RECORDER, "ticker", requests=1):
         data = await bybit.get_market_data("BTC-USD")
-    assert cassette.play_count == 1
     assert data.symbol == "BTC-USD"
     assert data.quoted_symbol == "BTC-USDT"
     assert data.exchange == "bybit"
@@ -66,13 +60,12 @@ async def test_market_data_quotes_btc_usdt_for_btc_usd(bybit: AbstractExchange) 
     assert data.bid == Decimal("20517.96")
     assert data.ask == Decimal("20527.77")
     assert data.volume == Decimal("11801.27771")
-    assert all(isinstance(v, Decimal) for v in (data.price, data.bid, data.ask, data.volume))
+    assert_decimal_quote(data)
 
 
 async def test_order_book_is_sorted_best_first(bybit: AbstractExchange) -> None:
-    with RECORDER.use_cassette("order_book") as cassette:
+    with played(RECORDER, "order_book", requests=1):
         book = await bybit.get_order_book("BTC-USDT", depth=20)
-    assert cassette.play_count == 1
     assert [level.price for level in book.bids] == [Decimal("29861"), Decimal("29829.3")]
     assert [level.amount for level in book.bids] == [Decimal("0.00101"), Decimal("0.000667")]
     assert [level.price for level in book.asks] == [Decimal("29971.81"), Decimal("29988.93")]
@@ -99,10 +92,9 @@ async def test_market_order_sends_the_client_id_as_order_link_id(bybit: Abstract
         symbol="BTC-USD", side="buy", order_type="market", amount="0.001",
         client_order_id=MARKET_CID,
     )
-    with RECORDER.use_cassette("market_order") as cassette:
-        result = await bybit.place_order(request)
     # The price for the minimum-cost check comes from one ticker request, then the order.
-    assert cassette.all_played
+    with played(RECORDER, "market_order"):
+        result = await bybit.place_order(request)
     assert result.order_id == MARKET_ID
     assert result.client_order_id == MARKET_CID
     assert result.metadata["exchange_client_order_id"] == MARKET_CID
@@ -117,9 +109,8 @@ async def test_limit_order(bybit: AbstractExchange) -> None:
         symbol="BTC-USDT", side="buy", order_type="limit", amount="0.001", price="19000",
         client_order_id=LIMIT_CID,
     )
-    with RECORDER.use_cassette("limit_order") as cassette:
+    with played(RECORDER, "limit_order"):
         result = await bybit.place_order(request)
-    assert cassette.all_played
     assert result.order_id == LIMIT_ID
     assert result.client_order_id == LIMIT_CID
     assert result.order_type is OrderType.LIMIT
@@ -127,17 +118,15 @@ async def test_limit_order(bybit: AbstractExchange) -> None:
 
 
 async def test_cancel_order(bybit: AbstractExchange) -> None:
-    with RECORDER.use_cassette("cancel_order") as cassette:
+    with played(RECORDER, "cancel_order"):
         result = await bybit.cancel_order(LIMIT_ID, "BTC-USDT")
-    assert cassette.all_played
     assert result.order_id == LIMIT_ID
     assert result.status is OrderStatus.CANCELED
 
 
 async def test_fetch_order_reports_the_fill(bybit: AbstractExchange) -> None:
-    with RECORDER.use_cassette("fetch_order") as cassette:
+    with played(RECORDER, "fetch_order"):
         result = await bybit.get_order(MARKET_ID, "BTC-USDT")
-    assert cassette.all_played
     assert result.order_id == MARKET_ID
     assert result.client_order_id == MARKET_CID
     assert result.status is OrderStatus.FILLED
@@ -149,9 +138,9 @@ async def test_fetch_order_reports_the_fill(bybit: AbstractExchange) -> None:
 
 
 async def test_fetch_order_by_client_id(bybit: AbstractExchange) -> None:
-    with RECORDER.use_cassette("fetch_order_by_client_id") as cassette:
+    # Open orders first (no match), then the filled ones.
+    with played(RECORDER, "fetch_order_by_client_id"):
         result = await bybit.get_order(symbol="BTC-USDT", client_order_id=MARKET_CID)
-    assert cassette.all_played  # open orders first (no match), then the filled ones
     assert result.order_id == MARKET_ID
     assert result.status is OrderStatus.FILLED
 
@@ -161,11 +150,7 @@ async def test_too_small_order_is_refused_before_any_request(bybit: AbstractExch
         symbol="BTC-USDT", side="buy", order_type="limit", amount="0.0002", price="19000",
         client_order_id=LIMIT_CID,
     )
-    with RECORDER.use_cassette("limit_order") as cassette:
-        with pytest.raises(InvalidOrderError, match="minimum") as caught:
-            await bybit.place_order(request)
-    assert cassette.play_count == 0
-    assert "bybit place_order" in str(caught.value)
+    await assert_refused_unsent(bybit, RECORDER, EXCHANGE, request)
 
 
 async def test_lookup_by_client_id_finds_an_order_cancelled_after_a_partial_fill(
@@ -174,9 +159,9 @@ async def test_lookup_by_client_id_finds_an_order_cancelled_after_a_partial_fill
     """Regression: finished orders were asked with orderStatus=Filled, which Bybit applies:
     an order that ended PartiallyFilledCanceled (or Cancelled) was "not found", the signal a
     reconciliation reads as "never arrived, send again"."""
-    with RECORDER.use_cassette("fetch_order_by_client_id_canceled") as cassette:
+    # Open orders (none), then order/history with no orderStatus.
+    with played(RECORDER, "fetch_order_by_client_id_canceled"):
         result = await bybit.get_order(symbol="BTC-USD", client_order_id="1551741421621614081")
-    assert cassette.all_played  # open orders (none), then order/history with no orderStatus
     assert result.order_id == "1551741421621614080"
     assert result.client_order_id == "1551741421621614081"
     assert result.status.is_final

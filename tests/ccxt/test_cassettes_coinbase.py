@@ -17,22 +17,22 @@ The rate limiter is off here: it is tested against the simulator.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from powertrader_core import ExchangeFactory
-from powertrader_core.errors import InvalidOrderError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
-from tests.cassette_support import make_vcr
+from tests.ccxt.cassette_exchange import (
+    Replay,
+    assert_decimal_quote,
+    assert_too_small_refused,
+    replayer,
+)
 
 EXCHANGE = "coinbase"
-
-Scenario = Callable[[AbstractExchange], Awaitable[Any]]
 
 
 @pytest.fixture(scope="module")
@@ -50,26 +50,11 @@ def cdp_keys() -> dict[str, str]:
 
 
 @pytest.fixture
-def replay(tmp_path: Path, cdp_keys: dict[str, str]) -> Callable[..., Awaitable[Any]]:
-    """Run ``scenario`` on a fresh exchange inside a cassette that must be played in full."""
-
-    async def run(cassette: str, scenario: Scenario, *, keys: bool = True) -> Any:
-        config: dict[str, Any] = {"markets_cache_dir": str(tmp_path), "rate_limit": False}
-        if keys:
-            config |= cdp_keys
-        exchange = ExchangeFactory.create_exchange(EXCHANGE, config)
-        # Replayed answers need no TLS shutdown: skip ccxt's 250 ms pause on close.
-        exchange.client.timeout_on_exit = 0  # type: ignore[attr-defined]
-        with make_vcr(EXCHANGE, match_body=True).use_cassette(cassette) as recorded:
-            async with exchange:
-                result = await scenario(exchange)
-            assert recorded.all_played, f"{cassette}: not every recorded request was made"
-        return result
-
-    return run
+def replay(tmp_path: Path, cdp_keys: dict[str, str]) -> Replay:
+    return replayer(EXCHANGE, tmp_path, cdp_keys)
 
 
-async def test_markets_with_keys_give_the_account_fee_tier(replay: Any) -> None:
+async def test_markets_with_keys_give_the_account_fee_tier(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         markets = exchange.client.markets  # type: ignore[attr-defined]
         assert set(markets) == {"BTC/USD", "BTC/USDC", "BTC/USDT"}
@@ -83,7 +68,7 @@ async def test_markets_with_keys_give_the_account_fee_tier(replay: Any) -> None:
     assert (maker, taker) == (0.006, 0.008)
 
 
-async def test_markets_without_keys_give_published_fees(replay: Any) -> None:
+async def test_markets_without_keys_give_published_fees(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_trading_fees("BTC-USD")
 
@@ -99,23 +84,12 @@ async def test_markets_without_keys_give_published_fees(replay: Any) -> None:
     ],
 )
 async def test_a_too_small_order_is_refused_before_any_request(
-    replay: Any, amount: str, price: str, why: str
+    replay: Replay, amount: str, price: str, why: str
 ) -> None:
-    request = OrderRequest(
-        symbol="BTC-USD", side="buy", amount=amount, order_type="limit", price=price
-    )
-
-    async def scenario(exchange: AbstractExchange) -> Any:
-        with pytest.raises(InvalidOrderError) as refused:
-            await exchange.place_order(request)
-        return refused.value
-
-    error = await replay("markets", scenario)  # the cassette holds no order: none was sent
-    assert "coinbase place_order" in str(error)
-    assert why in str(error) or "zero" in str(error)
+    await assert_too_small_refused(replay, EXCHANGE, amount=amount, price=price, why=why)
 
 
-async def test_ticker_in_decimals(replay: Any) -> None:
+async def test_ticker_in_decimals(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_market_data("BTC-USDC")
 
@@ -125,10 +99,10 @@ async def test_ticker_in_decimals(replay: Any) -> None:
     assert data.bid == Decimal("66367.58")  # best_bid
     assert data.ask == Decimal("66367.59")  # best_ask
     assert data.timestamp.isoformat().startswith("2024-04-24T09:56:38.063")
-    assert all(isinstance(v, Decimal) for v in (data.price, data.bid, data.ask))
+    assert_decimal_quote(data, volume=False)
 
 
-async def test_order_book(replay: Any) -> None:
+async def test_order_book(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_order_book("BTC-USDT", depth=20)
 
@@ -141,7 +115,7 @@ async def test_order_book(replay: Any) -> None:
     assert book.best_bid < book.best_ask
 
 
-async def test_balance_free_used_total(replay: Any) -> None:
+async def test_balance_free_used_total(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_balance_details(), await exchange.get_balance("ADA")
 
@@ -154,7 +128,7 @@ async def test_balance_free_used_total(replay: Any) -> None:
     assert ada == {"ADA": Decimal("27.361178")}
 
 
-async def test_cancel_order(replay: Any) -> None:
+async def test_cancel_order(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.cancel_order("bb8851a3-4fda-4a2c-aa06-9048db0e0f0d")
 
@@ -163,7 +137,7 @@ async def test_cancel_order(replay: Any) -> None:
     assert result.status is OrderStatus.CANCELED
 
 
-async def test_fetch_order(replay: Any) -> None:
+async def test_fetch_order(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_order("9bc1eb3b-5b46-4b71-9628-ae2ed0cca75b")
 
@@ -183,7 +157,7 @@ MARKET_CID = "4d760580-6fca-4094-a70b-ebcca8626288"
 LIMIT_CID = "7c1e4f0a-2b3d-4e5f-8a9b-0c1d2e3f4a5b"
 
 
-async def test_market_buy_sends_our_client_id_and_spends_amount_times_price(replay: Any) -> None:
+async def test_market_buy_sends_our_client_id_and_spends_amount_times_price(replay: Replay) -> None:
     """Regressions: ccxt replaced our client id by its own ``ccxt-<uuid>``, and refused every
     market BUY for want of a price (Coinbase sizes them in the quote currency)."""
     request = OrderRequest(
@@ -209,7 +183,7 @@ async def test_market_buy_sends_our_client_id_and_spends_amount_times_price(repl
     assert result.status is OrderStatus.PENDING  # Coinbase answers with the ids alone
 
 
-async def test_limit_order_sends_our_client_id(replay: Any) -> None:
+async def test_limit_order_sends_our_client_id(replay: Replay) -> None:
     request = OrderRequest(
         symbol="BTC-USD", side="buy", amount="0.001", order_type="limit", price="25000",
         client_order_id=LIMIT_CID,
@@ -226,7 +200,7 @@ async def test_limit_order_sends_our_client_id(replay: Any) -> None:
     )
 
 
-async def test_lookup_by_client_id_lists_every_status(replay: Any) -> None:
+async def test_lookup_by_client_id_lists_every_status(replay: Replay) -> None:
     """List Orders has no client-id filter: open orders, then all orders with no
     ``order_status`` (ccxt's fetch_closed_orders would ask FILLED only and miss a cancelled
     or expired order)."""

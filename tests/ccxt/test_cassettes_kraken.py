@@ -12,46 +12,30 @@ request would wait out Kraken's ``rateLimit``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from powertrader_core import ExchangeFactory
-from powertrader_core.errors import InvalidOrderError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
-from tests.cassette_support import TEST_SECRETS, make_vcr
+from tests.ccxt.cassette_exchange import (
+    Replay,
+    assert_decimal_quote,
+    assert_too_small_refused,
+    replayer,
+)
 
 EXCHANGE = "kraken"
-KEYS = {"api_key": TEST_SECRETS["api_key"], "api_secret": TEST_SECRETS["api_secret"]}
-
-Scenario = Callable[[AbstractExchange], Awaitable[Any]]
 
 
 @pytest.fixture
-def replay(tmp_path: Path) -> Callable[..., Awaitable[Any]]:
-    """Run ``scenario`` on a fresh exchange inside a cassette that must be played in full."""
-
-    async def run(cassette: str, scenario: Scenario, *, keys: bool = True) -> Any:
-        config: dict[str, Any] = {"markets_cache_dir": str(tmp_path), "rate_limit": False}
-        if keys:
-            config |= KEYS
-        exchange = ExchangeFactory.create_exchange(EXCHANGE, config)
-        # Replayed answers need no TLS shutdown: skip ccxt's 250 ms pause on close.
-        exchange.client.timeout_on_exit = 0  # type: ignore[attr-defined]
-        with make_vcr(EXCHANGE, match_body=True).use_cassette(cassette) as recorded:
-            async with exchange:
-                result = await scenario(exchange)
-            assert recorded.all_played, f"{cassette}: not every recorded request was made"
-        return result
-
-    return run
+def replay(tmp_path: Path) -> Replay:
+    return replayer(EXCHANGE, tmp_path)
 
 
-async def test_markets_give_published_fees_and_spot_pairs(replay: Any) -> None:
+async def test_markets_give_published_fees_and_spot_pairs(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_trading_fees("BTC-USD")
 
@@ -70,23 +54,12 @@ async def test_markets_give_published_fees_and_spot_pairs(replay: Any) -> None:
     ],
 )
 async def test_a_too_small_order_is_refused_before_any_request(
-    replay: Any, amount: str, price: str, why: str
+    replay: Replay, amount: str, price: str, why: str
 ) -> None:
-    request = OrderRequest(
-        symbol="BTC-USD", side="buy", amount=amount, order_type="limit", price=price
-    )
-
-    async def scenario(exchange: AbstractExchange) -> Any:
-        with pytest.raises(InvalidOrderError) as refused:
-            await exchange.place_order(request)
-        return refused.value
-
-    error = await replay("markets", scenario)  # the cassette holds no AddOrder: none was sent
-    assert "kraken place_order" in str(error)
-    assert why in str(error) or "zero" in str(error)
+    await assert_too_small_refused(replay, EXCHANGE, amount=amount, price=price, why=why)
 
 
-async def test_ticker_in_decimals(replay: Any) -> None:
+async def test_ticker_in_decimals(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_market_data("BTC-USD")
 
@@ -98,10 +71,10 @@ async def test_ticker_in_decimals(replay: Any) -> None:
     assert data.bid == Decimal("30300.0")  # b[0]
     assert data.ask == Decimal("30300.1")  # a[0]
     assert data.volume == Decimal("4412.73601799")  # v[1], last 24 h
-    assert all(isinstance(v, Decimal) for v in (data.price, data.bid, data.ask, data.volume))
+    assert_decimal_quote(data)
 
 
-async def test_order_book_sorted(replay: Any) -> None:
+async def test_order_book_sorted(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_order_book("BTC-USD", depth=20)
 
@@ -119,7 +92,7 @@ async def test_order_book_sorted(replay: Any) -> None:
     assert book.best_ask == Decimal("30384.1")
 
 
-async def test_balance_free_used_total(replay: Any) -> None:
+async def test_balance_free_used_total(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_balance_details(), await exchange.get_balance("BTC")
 
@@ -134,7 +107,7 @@ async def test_balance_free_used_total(replay: Any) -> None:
     assert btc == {"BTC": Decimal("1.2435")}
 
 
-async def test_market_order(replay: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_market_order(replay: Replay, monkeypatch: pytest.MonkeyPatch) -> None:
     request = OrderRequest(
         symbol="LTC-USDT", side="buy", amount="0.1", order_type="market",
         client_order_id="pt-market-1",
@@ -158,7 +131,7 @@ async def test_market_order(replay: Any, monkeypatch: pytest.MonkeyPatch) -> Non
     assert result.amount == Decimal("0.1")
 
 
-async def test_limit_order(replay: Any) -> None:
+async def test_limit_order(replay: Replay) -> None:
     request = OrderRequest(
         symbol="BTC-USD", side="buy", amount="2.1234", order_type="limit", price="25000.1",
         client_order_id="pt-limit-1",
@@ -176,7 +149,7 @@ async def test_limit_order(replay: Any) -> None:
     assert result.price == Decimal("25000.1")
 
 
-async def test_cancel_order(replay: Any) -> None:
+async def test_cancel_order(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.cancel_order("OUF4EM-FRGI2-MQMWZD", "BTC-USD")
 
@@ -186,7 +159,7 @@ async def test_cancel_order(replay: Any) -> None:
     assert result.status is OrderStatus.CANCELED
 
 
-async def test_fetch_order(replay: Any) -> None:
+async def test_fetch_order(replay: Replay) -> None:
     async def scenario(exchange: AbstractExchange) -> Any:
         return await exchange.get_order("OR6EGN-KQSEG-AMI6CL", "LTC-USDT")
 

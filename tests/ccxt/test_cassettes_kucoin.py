@@ -11,16 +11,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from powertrader_core import ExchangeFactory
-from powertrader_core.errors import InvalidOrderError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
 from tests.cassette_support import TEST_SECRETS, make_vcr
+from tests.ccxt.cassette_exchange import (
+    assert_decimal_quote,
+    assert_refused_unsent,
+    exchange_with_markets,
+    played,
+)
 
-RECORDER = make_vcr("kucoin", match_body=True)
+EXCHANGE = "kucoin"
+RECORDER = make_vcr(EXCHANGE, match_body=True)
 MARKET_CID = "6f1c2e3a-8b4d-4c5e-9f60-718293a4b5c6"
 LIMIT_CID = "0d9e8f7a-6b5c-4d3e-a2f1-0a1b2c3d4e5f"
 MARKET_ID = "65e371dd0ddaa40007cb437b"
@@ -28,22 +34,11 @@ LIMIT_ID = "6556088034d111000738f7b8"
 
 
 @pytest.fixture
-async def kucoin(tmp_path: object) -> AsyncIterator[AbstractExchange]:
-    exchange = ExchangeFactory.create_exchange(
-        "kucoin", {**TEST_SECRETS, "markets_cache_dir": str(tmp_path)}
-    )
-    # Replayed answers need no TLS shutdown: skip ccxt's 250 ms pause on close.
-    exchange.client.timeout_on_exit = 0  # type: ignore[attr-defined]
-    try:
-        with RECORDER.use_cassette("markets") as cassette:
-            await exchange.ensure_initialized()
-        # Keys are set, so ccxt asks for currencies, symbols, both margin lists, the tickers
-        # (for fees) and whether the account trades on the high-frequency engine.
-        assert cassette.all_played
-        async with exchange:
-            yield exchange
-    finally:
-        await exchange.close()
+async def kucoin(tmp_path: Path) -> AsyncIterator[AbstractExchange]:
+    # Keys are set, so ccxt asks for currencies, symbols, both margin lists, the tickers
+    # (for fees) and whether the account trades on the high-frequency engine.
+    async with exchange_with_markets(EXCHANGE, RECORDER, tmp_path, TEST_SECRETS) as exchange:
+        yield exchange
 
 
 async def test_markets_are_the_spot_pairs_with_kucoin_rules(kucoin: AbstractExchange) -> None:
@@ -57,9 +52,8 @@ async def test_markets_are_the_spot_pairs_with_kucoin_rules(kucoin: AbstractExch
 
 
 async def test_market_data_quotes_btc_usdt_for_btc_usd(kucoin: AbstractExchange) -> None:
-    with RECORDER.use_cassette("ticker") as cassette:
+    with played(RECORDER, "ticker", requests=1):
         data = await kucoin.get_market_data("BTC-USD")
-    assert cassette.play_count == 1
     assert data.symbol == "BTC-USD"
     assert data.quoted_symbol == "BTC-USDT"
     assert data.exchange == "kucoin"
@@ -67,14 +61,13 @@ async def test_market_data_quotes_btc_usdt_for_btc_usd(kucoin: AbstractExchange)
     assert data.bid == Decimal("67399.9")
     assert data.ask == Decimal("67400")
     assert data.volume == Decimal("6442.17728633")
-    assert all(isinstance(v, Decimal) for v in (data.price, data.bid, data.ask, data.volume))
+    assert_decimal_quote(data)
     assert data.timestamp == datetime(2024, 3, 8, 11, 35, 10, 12000, tzinfo=UTC)
 
 
 async def test_order_book_is_sorted_best_first(kucoin: AbstractExchange) -> None:
-    with RECORDER.use_cassette("order_book") as cassette:
+    with played(RECORDER, "order_book", requests=1):
         book = await kucoin.get_order_book("BTC-USDT", depth=20)
-    assert cassette.play_count == 1
     assert [level.price for level in book.bids] == [Decimal("67539.7"), Decimal("67538.5")]
     assert [level.amount for level in book.bids] == [Decimal("1.1829567"), Decimal("0.25229199")]
     assert [level.price for level in book.asks] == [Decimal("67539.8"), Decimal("67539.9")]
@@ -99,10 +92,9 @@ async def test_market_order_sends_the_client_id_as_client_oid(kucoin: AbstractEx
         symbol="BTC-USD", side="buy", order_type="market", amount="0.0001",
         client_order_id=MARKET_CID,
     )
-    with RECORDER.use_cassette("market_order") as cassette:
-        result = await kucoin.place_order(request)
     # The price for the minimum-cost check comes from one ticker request, then the order.
-    assert cassette.all_played
+    with played(RECORDER, "market_order"):
+        result = await kucoin.place_order(request)
     assert result.order_id == MARKET_ID
     assert result.client_order_id == MARKET_CID
     assert result.metadata["exchange_client_order_id"] == MARKET_CID
@@ -117,9 +109,8 @@ async def test_limit_order(kucoin: AbstractExchange) -> None:
         symbol="BTC-USDT", side="buy", order_type="limit", amount="0.0001", price="60000",
         client_order_id=LIMIT_CID,
     )
-    with RECORDER.use_cassette("limit_order") as cassette:
+    with played(RECORDER, "limit_order"):
         result = await kucoin.place_order(request)
-    assert cassette.all_played
     assert result.order_id == LIMIT_ID
     assert result.client_order_id == LIMIT_CID
     assert result.order_type is OrderType.LIMIT
@@ -128,17 +119,15 @@ async def test_limit_order(kucoin: AbstractExchange) -> None:
 
 
 async def test_cancel_order(kucoin: AbstractExchange) -> None:
-    with RECORDER.use_cassette("cancel_order") as cassette:
+    with played(RECORDER, "cancel_order"):
         result = await kucoin.cancel_order(LIMIT_ID, "BTC-USDT")
-    assert cassette.all_played
     assert result.order_id == LIMIT_ID
     assert result.status is OrderStatus.CANCELED
 
 
 async def test_fetch_order_reports_the_fill(kucoin: AbstractExchange) -> None:
-    with RECORDER.use_cassette("fetch_order") as cassette:
+    with played(RECORDER, "fetch_order"):
         result = await kucoin.get_order(MARKET_ID, "BTC-USDT")
-    assert cassette.all_played
     assert result.order_id == MARKET_ID
     assert result.client_order_id == MARKET_CID
     assert result.status is OrderStatus.FILLED
@@ -150,9 +139,8 @@ async def test_fetch_order_reports_the_fill(kucoin: AbstractExchange) -> None:
 
 
 async def test_fetch_order_by_client_id(kucoin: AbstractExchange) -> None:
-    with RECORDER.use_cassette("fetch_order_by_client_id") as cassette:
+    with played(RECORDER, "fetch_order_by_client_id"):
         result = await kucoin.get_order(symbol="BTC-USDT", client_order_id=MARKET_CID)
-    assert cassette.all_played
     assert result.order_id == MARKET_ID
     assert result.status is OrderStatus.FILLED
 
@@ -162,8 +150,4 @@ async def test_too_small_order_is_refused_before_any_request(kucoin: AbstractExc
         symbol="BTC-USDT", side="buy", order_type="limit", amount="0.000005", price="60000",
         client_order_id=LIMIT_CID,
     )
-    with RECORDER.use_cassette("limit_order") as cassette:
-        with pytest.raises(InvalidOrderError, match="minimum") as caught:
-            await kucoin.place_order(request)
-    assert cassette.play_count == 0
-    assert "kucoin place_order" in str(caught.value)
+    await assert_refused_unsent(kucoin, RECORDER, EXCHANGE, request)

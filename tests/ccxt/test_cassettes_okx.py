@@ -11,16 +11,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from powertrader_core import ExchangeFactory
-from powertrader_core.errors import InvalidOrderError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
 from tests.cassette_support import TEST_SECRETS, make_vcr
+from tests.ccxt.cassette_exchange import (
+    assert_decimal_quote,
+    assert_refused_unsent,
+    exchange_with_markets,
+    played,
+)
 
-RECORDER = make_vcr("okx", match_body=True)
+EXCHANGE = "okx"
+RECORDER = make_vcr(EXCHANGE, match_body=True)
 MARKET_CID = "6f1c2e3a-8b4d-4c5e-9f60-718293a4b5c6"
 LIMIT_CID = "0d9e8f7a-6b5c-4d3e-a2f1-0a1b2c3d4e5f"
 MARKET_ID = "1339107111507525632"
@@ -28,21 +34,10 @@ LIMIT_ID = "2896576259728695296"
 
 
 @pytest.fixture
-async def okx(tmp_path: object) -> AsyncIterator[AbstractExchange]:
-    exchange = ExchangeFactory.create_exchange(
-        "okx", {**TEST_SECRETS, "markets_cache_dir": str(tmp_path)}
-    )
-    # Replayed answers need no TLS shutdown: skip ccxt's 250 ms pause on close.
-    exchange.client.timeout_on_exit = 0  # type: ignore[attr-defined]
-    try:
-        with RECORDER.use_cassette("markets") as cassette:
-            await exchange.ensure_initialized()
-        # With keys, ccxt asks for the currencies, then the spot instruments only.
-        assert cassette.all_played
-        async with exchange:
-            yield exchange
-    finally:
-        await exchange.close()
+async def okx(tmp_path: Path) -> AsyncIterator[AbstractExchange]:
+    # With keys, ccxt asks for the currencies, then the spot instruments only.
+    async with exchange_with_markets(EXCHANGE, RECORDER, tmp_path, TEST_SECRETS) as exchange:
+        yield exchange
 
 
 async def test_markets_are_the_spot_pairs_with_okx_rules(okx: AbstractExchange) -> None:
@@ -55,9 +50,8 @@ async def test_markets_are_the_spot_pairs_with_okx_rules(okx: AbstractExchange) 
 
 
 async def test_market_data_quotes_btc_usdt_for_btc_usd(okx: AbstractExchange) -> None:
-    with RECORDER.use_cassette("ticker") as cassette:
+    with played(RECORDER, "ticker", requests=1):
         data = await okx.get_market_data("BTC-USD")
-    assert cassette.play_count == 1
     assert data.symbol == "BTC-USD"
     assert data.quoted_symbol == "BTC-USDT"
     assert data.exchange == "okx"
@@ -65,14 +59,13 @@ async def test_market_data_quotes_btc_usdt_for_btc_usd(okx: AbstractExchange) ->
     assert data.bid == Decimal("73384.7")
     assert data.ask == Decimal("73384.8")
     assert data.volume == Decimal("21266.19145051")
-    assert all(isinstance(v, Decimal) for v in (data.price, data.bid, data.ask, data.volume))
+    assert_decimal_quote(data)
     assert data.timestamp == datetime(2024, 3, 13, 11, 10, 43, 709000, tzinfo=UTC)
 
 
 async def test_order_book_is_sorted_best_first(okx: AbstractExchange) -> None:
-    with RECORDER.use_cassette("order_book") as cassette:
+    with played(RECORDER, "order_book", requests=1):
         book = await okx.get_order_book("BTC-USDT", depth=20)
-    assert cassette.play_count == 1
     assert [level.price for level in book.bids] == [Decimal("67973.3"), Decimal("67973.2")]
     assert [level.amount for level in book.bids] == [Decimal("0.05"), Decimal("0.00725939")]
     assert [level.price for level in book.asks] == [Decimal("67973.4"), Decimal("67975.9")]
@@ -99,10 +92,9 @@ async def test_market_order_sends_32_hex_digits_as_cl_ord_id(okx: AbstractExchan
         symbol="BTC-USD", side="buy", order_type="market", amount="0.0001",
         client_order_id=MARKET_CID,
     )
-    with RECORDER.use_cassette("market_order") as cassette:
-        result = await okx.place_order(request)
     # OKX publishes no minimum cost for BTC-USDT, so no price is asked for first.
-    assert cassette.all_played
+    with played(RECORDER, "market_order"):
+        result = await okx.place_order(request)
     assert result.order_id == MARKET_ID
     assert result.client_order_id == MARKET_CID
     assert result.metadata["exchange_client_order_id"] == MARKET_CID.replace("-", "")
@@ -116,9 +108,8 @@ async def test_limit_order(okx: AbstractExchange) -> None:
         symbol="BTC-USDT", side="buy", order_type="limit", amount="0.0001", price="60000",
         client_order_id=LIMIT_CID,
     )
-    with RECORDER.use_cassette("limit_order") as cassette:
+    with played(RECORDER, "limit_order"):
         result = await okx.place_order(request)
-    assert cassette.all_played
     assert result.order_id == LIMIT_ID
     assert result.client_order_id == LIMIT_CID
     assert result.metadata["exchange_client_order_id"] == LIMIT_CID.replace("-", "")
@@ -127,17 +118,15 @@ async def test_limit_order(okx: AbstractExchange) -> None:
 
 
 async def test_cancel_order(okx: AbstractExchange) -> None:
-    with RECORDER.use_cassette("cancel_order") as cassette:
+    with played(RECORDER, "cancel_order"):
         result = await okx.cancel_order(LIMIT_ID, "BTC-USDT")
-    assert cassette.all_played
     assert result.order_id == LIMIT_ID
     assert result.status is OrderStatus.CANCELED
 
 
 async def test_fetch_order_reports_the_fill(okx: AbstractExchange) -> None:
-    with RECORDER.use_cassette("fetch_order") as cassette:
+    with played(RECORDER, "fetch_order"):
         result = await okx.get_order(MARKET_ID, "BTC-USDT")
-    assert cassette.all_played
     assert result.order_id == MARKET_ID
     assert result.status is OrderStatus.FILLED
     assert result.filled_amount == Decimal("0.0001")
@@ -148,9 +137,9 @@ async def test_fetch_order_reports_the_fill(okx: AbstractExchange) -> None:
 
 
 async def test_fetch_order_by_client_id(okx: AbstractExchange) -> None:
-    with RECORDER.use_cassette("fetch_order_by_client_id") as cassette:
+    # Asked by clOrdId, the UUID written as 32 hex digits.
+    with played(RECORDER, "fetch_order_by_client_id"):
         result = await okx.get_order(symbol="BTC-USDT", client_order_id=MARKET_CID)
-    assert cassette.all_played  # asked by clOrdId, the UUID written as 32 hex digits
     assert result.order_id == MARKET_ID
     assert result.client_order_id == MARKET_CID
     assert result.status is OrderStatus.FILLED
@@ -161,8 +150,4 @@ async def test_too_small_order_is_refused_before_any_request(okx: AbstractExchan
         symbol="BTC-USDT", side="buy", order_type="limit", amount="0.000005", price="60000",
         client_order_id=LIMIT_CID,
     )
-    with RECORDER.use_cassette("limit_order") as cassette:
-        with pytest.raises(InvalidOrderError, match="minimum") as caught:
-            await okx.place_order(request)
-    assert cassette.play_count == 0
-    assert "okx place_order" in str(caught.value)
+    await assert_refused_unsent(okx, RECORDER, EXCHANGE, request)
