@@ -11,9 +11,11 @@ The cassettes come in two shapes, and each has its helper:
 
 Either way the exchange gets a fresh markets cache (so nothing is read from an earlier test),
 replay-only cassettes with request bodies matched (so a change in what ccxt or the plugin sends
-fails), and no pause on close. A cassette must be played exactly as recorded: a request left
-unmade means the plugin no longer asks what the exchange was asked. Per-exchange files keep
-only what is theirs: keys, recorded ids, and the values each answer must give.
+fails), no pause on close, and no rate limiter: the limiter is tested against the simulator,
+and with it on every replayed request would wait out the exchange's ``rateLimit``. A cassette
+must be played exactly as recorded: a request left unmade means the plugin no longer asks
+what the exchange was asked. Per-exchange files keep only what is theirs: keys, recorded ids,
+and the values each answer must give.
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ KEY_PAIR = {"api_key": TEST_SECRETS["api_key"], "api_secret": TEST_SECRETS["api_
 
 
 def replayed_exchange(name: str, config: Mapping[str, Any]) -> AbstractExchange:
-    """Create ``name`` through the factory, ready to run against cassettes."""
-    exchange = ExchangeFactory.create_exchange(name, dict(config))
+    """Create ``name`` through the factory, ready to run against cassettes (limiter off)."""
+    exchange = ExchangeFactory.create_exchange(name, {**config, "rate_limit": False})
     # Replayed answers need no TLS shutdown: skip ccxt's 250 ms pause on close.
     exchange.client.timeout_on_exit = 0  # type: ignore[attr-defined]
     return exchange
@@ -67,14 +69,12 @@ def replayer(
     """``replay(cassette, scenario, *, keys=True)``: run ``scenario`` on a fresh ``name``
     exchange inside ``cassette``, which must be played in full, and return what it returns.
 
-    The rate limiter is off: it is tested against the simulator, and with it on every replayed
-    request would wait out the exchange's ``rateLimit``. ``keys=False`` leaves the credentials
-    out, for the public-only sessions.
+    ``keys=False`` leaves the credentials out, for the public-only sessions.
     """
     recorder = make_vcr(name, match_body=True)
 
     async def run(cassette: str, scenario: Scenario, *, keys: bool = True) -> Any:
-        config: dict[str, Any] = {"markets_cache_dir": str(cache_dir), "rate_limit": False}
+        config: dict[str, Any] = {"markets_cache_dir": str(cache_dir)}
         if keys:
             config |= credentials
         exchange = replayed_exchange(name, config)
