@@ -19,7 +19,8 @@ Configuration (besides the REST keys in ``settings.py``):
 ==================== ========================================================================
 ``ws_url``           ``ws[s]://host[:port]`` replacing the scheme, host and port of every
                      websocket URL in ccxt's ``urls['api']`` (paths kept), as ``base_url``
-                     does for REST: a simulator, a proxy, a test environment
+                     does for REST (one rule for both, in ``urls.py``): a simulator, a
+                     proxy, a test environment
 ==================== ========================================================================
 
 Where an update carries no timestamp in ccxt's ticker but the exchange sent one (Kraken's v2
@@ -33,10 +34,10 @@ import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from powertrader_ccxt.convert import market_data_from_ticker
 from powertrader_ccxt.error_map import translate
+from powertrader_ccxt.urls import parse_ws_url, rewrite_ws_urls
 from powertrader_core.errors import (
     ConfigurationError,
     ExchangeConnectionError,
@@ -58,22 +59,6 @@ OPERATION = "watch_market_data"
 # ---- configuration ------------------------------------------------------------------------
 
 
-def parse_ws_url(ws_url: str) -> tuple[str, str]:
-    """``(scheme, netloc)`` of a websocket origin, or ValueError naming what is wrong."""
-    parts = urlsplit(ws_url.strip())
-    if parts.scheme not in ("ws", "wss") or not parts.hostname:
-        raise ValueError("ws_url must look like ws://host:port or wss://host")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError("ws_url must be scheme://host[:port] without a path")
-    if parts.username or parts.password:
-        raise ValueError("ws_url must not carry a user name or password")
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        raise ValueError("ws_url has an invalid port") from None
-    return parts.scheme, parts.netloc
-
-
 def ws_url_from_config(config: Mapping[str, Any], exchange: str) -> str | None:
     """The configured ``ws_url`` (checked), or None; ConfigurationError when malformed."""
     value = config.get("ws_url")
@@ -84,25 +69,6 @@ def ws_url_from_config(config: Mapping[str, Any], exchange: str) -> str | None:
     except ValueError as exc:
         raise ConfigurationError(str(exc), exchange=exchange, operation="configure") from None
     return str(value).strip().rstrip("/")
-
-
-def rewrite_ws_urls(api: Any, ws_url: str) -> Any:
-    """A copy of ccxt's ``urls['api']`` with every websocket URL's origin replaced."""
-    scheme, netloc = parse_ws_url(ws_url)
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, str):
-            parts = urlsplit(node)
-            if parts.scheme not in ("ws", "wss"):
-                return node
-            return urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
-        if isinstance(node, dict):
-            return {key: walk(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [walk(value) for value in node]
-        return node
-
-    return walk(api)
 
 
 # ---- the ccxt.pro client --------------------------------------------------------------------
