@@ -7,21 +7,7 @@ import asyncio
 import pytest
 from powertrader_ccxt.limiter import RateLimiter, key_fingerprint, shared_limiter
 
-
-class FakeClock:
-    """A monotonic clock that moves only when told to, or when someone sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
+from tests.fakes import FakeClock
 
 
 def make(interval: float = 1.0, burst: float = 1.0) -> tuple[RateLimiter, FakeClock]:

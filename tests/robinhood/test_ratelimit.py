@@ -8,22 +8,8 @@ import httpx
 from powertrader_robinhood import RobinhoodExchange, TokenBucket
 from powertrader_robinhood.ratelimit import shared_bucket
 
+from tests.fakes import FakeClock
 from tests.robinhood.conftest import BTC_PAIR
-
-
-class FakeClock:
-    """Time that moves only when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def _bucket(clock: FakeClock) -> TokenBucket:
