@@ -10,7 +10,7 @@ README.md). Request bodies and query strings are matched less ``timestamp``, ``r
 
 Binance has no USD market: ``BTC-USD`` is quoted on ``BTC/USDT``; results name ``BTC-USD``
 with ``BTC-USDT`` as the market really quoted.
-The rate limiter is off here: it is tested against the simulator.
+Set-up (rate limiter off, every recording played) and shared checks: ``cassette_exchange.py``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ matched, so the order id sent to ``cancel_order``/``order_status`` and every ord
 checked. Response bodies are ccxt's recorded answers, and for new orders Bitstamp's documented
 answer shape (see the cassettes' README.md, which says where each body came from).
 
-The rate limiter is off here: it is tested against the simulator.
+Set-up (rate limiter off, every recording played) and shared checks: ``cassette_exchange.py``.
 """
 
 from __future__ import annotations

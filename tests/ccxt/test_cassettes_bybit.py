@@ -1,9 +1,9 @@
 """Bybit (v5 API, unified account) through the ccxt plugin, replayed from ``cassettes/bybit/``.
 
 The cassettes hold Bybit's real URLs, query strings, request bodies and response bodies (the
-sources of each body are in ``cassettes/bybit/README.md``). Every test loads the markets from
-``markets.yaml`` into a fresh cache directory, then replays one operation's cassette with the
-request bodies matched, so a change in what ccxt or the plugin sends fails here.
+sources of each body are in ``cassettes/bybit/README.md``). The fixture loads the markets from
+``markets.yaml``; each test then plays one operation's cassette (set-up and shared checks:
+``cassette_exchange.py``).
 """
 
 from __future__ import annotations

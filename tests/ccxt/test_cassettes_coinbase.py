@@ -12,7 +12,7 @@ with a short-lived ES256 JWT in the ``Authorization`` header (not recorded). The
 fresh EC key for each run, so no key is stored anywhere. (The shared ``TEST_SECRETS`` secret
 ends in ``=``, which ccxt reads as an Ed25519 CDP key and cannot load.)
 
-The rate limiter is off here: it is tested against the simulator.
+Set-up (rate limiter off, every recording played) and shared checks: ``cassette_exchange.py``.
 """
 
 from __future__ import annotations

@@ -6,8 +6,7 @@ Kraken's documentation examples and ccxt's recorded responses (see the cassettes
 Request bodies are matched too (``match_body``), less the nonce, so what the plugin sends is
 checked field by field: ``cl_ord_id`` carries our client order id.
 
-The rate limiter is off here: it is tested against the simulator, and with it on every replayed
-request would wait out Kraken's ``rateLimit``.
+Set-up (rate limiter off, every recording played) and shared checks: ``cassette_exchange.py``.
 """
 
 from __future__ import annotations
