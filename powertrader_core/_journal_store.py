@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from powertrader_core._sqlite_schema import check_schema_version
 from powertrader_core.errors import ExchangeError
 
 __all__ = ["SCHEMA_VERSION", "JournalError", "JournalStore"]
@@ -150,23 +151,14 @@ class JournalStore:
         return connection
 
     def _check_schema(self, connection: sqlite3.Connection) -> None:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if row is None:
-                connection.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
-                )
-            elif row[0] != SCHEMA_VERSION:
-                raise JournalError(
-                    f"{self.path} has journal schema version {row[0]}; this version reads "
-                    f"{SCHEMA_VERSION}",
-                    operation="order journal",
-                )
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+        def mismatch(found: str) -> JournalError:
+            return JournalError(
+                f"{self.path} has journal schema version {found}; this version reads "
+                f"{SCHEMA_VERSION}",
+                operation="order journal",
+            )
+
+        check_schema_version(connection, SCHEMA_VERSION, mismatch)
 
     def open(self) -> None:
         with self._lock:

@@ -106,6 +106,22 @@ async def test_a_file_that_is_not_an_account_is_a_configuration_error(tmp_path: 
     await paper.close()
 
 
+async def test_an_account_of_another_schema_version_is_refused_untouched(db_path: Path) -> None:
+    async with PaperExchange({"db_path": db_path}):
+        pass
+    db = sqlite3.connect(db_path)
+    with db:
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+    db.close()
+    paper = PaperExchange({"db_path": db_path})
+    with pytest.raises(ConfigurationError, match="has schema version 99, this version reads 1"):
+        await paper.initialize()
+    await paper.close()
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("99",)
+    db.close()
+
+
 async def test_the_simulation_goes_on_across_a_reopen(paper: PaperExchange) -> None:
     paper.simulated_market.set_price("BTC-USD", Decimal(61000))
     await paper.close()

@@ -31,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
+from powertrader_core._sqlite_schema import check_schema_version
 from powertrader_core.errors import ConfigurationError, ExchangeConnectionError
 from powertrader_core.models import OrderStatus, OrderType, Side, TimeInForce
 from powertrader_paper.records import OPEN_STATUSES, FillRecord, PaperOrder
@@ -361,24 +362,14 @@ class PaperStore:
             self._connection = connection
 
     def _check_schema(self, connection: sqlite3.Connection) -> None:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if row is None:
-                connection.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
-                )
-            elif row[0] != SCHEMA_VERSION:
-                raise ConfigurationError(
-                    f"{self.path} has schema version {row[0]}, this version reads "
-                    f"{SCHEMA_VERSION}",
-                    exchange=self._exchange,
-                    operation="initialize",
-                )
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+        def mismatch(found: str) -> ConfigurationError:
+            return ConfigurationError(
+                f"{self.path} has schema version {found}, this version reads {SCHEMA_VERSION}",
+                exchange=self._exchange,
+                operation="initialize",
+            )
+
+        check_schema_version(connection, SCHEMA_VERSION, mismatch)
 
     def run(
         self, work: Callable[Concatenate[Ledger, P], T], *args: P.args, **kwargs: P.kwargs
