@@ -43,6 +43,20 @@ Replay = Callable[..., Awaitable[Any]]
 KEY_PAIR = {"api_key": TEST_SECRETS["api_key"], "api_secret": TEST_SECRETS["api_secret"]}
 
 
+def coinbase_cdp_keys() -> dict[str, str]:
+    """A Coinbase CDP-style key: a key name and a freshly made P-256 private key in PEM
+    (why Coinbase cannot take ``TEST_SECRETS``: ``test_cassettes_coinbase.py``)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    return {"api_key": "organizations/pt-test-org/apiKeys/pt-test-key", "api_secret": pem.decode()}
+
+
 def replayed_exchange(name: str, config: Mapping[str, Any]) -> AbstractExchange:
     """Create ``name`` through the factory, ready to run against cassettes (limiter off)."""
     exchange = ExchangeFactory.create_exchange(name, {**config, "rate_limit": False})

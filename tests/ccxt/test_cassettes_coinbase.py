@@ -29,6 +29,7 @@ from tests.ccxt.cassette_exchange import (
     Replay,
     assert_decimal_quote,
     assert_too_small_refused,
+    coinbase_cdp_keys,
     replayer,
 )
 
@@ -37,16 +38,7 @@ EXCHANGE = "coinbase"
 
 @pytest.fixture(scope="module")
 def cdp_keys() -> dict[str, str]:
-    """A CDP-style key: a key name and a freshly made P-256 private key in PEM."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
-    return {"api_key": "organizations/pt-test-org/apiKeys/pt-test-key", "api_secret": pem.decode()}
+    return coinbase_cdp_keys()
 
 
 @pytest.fixture

@@ -21,19 +21,17 @@ from powertrader_ccxt.profiles import generic_profile
 from powertrader_core import ExchangeFactory
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus
-from tests.cassette_support import TEST_SECRETS, make_vcr
-
-KEYS = {"api_key": TEST_SECRETS["api_key"], "api_secret": TEST_SECRETS["api_secret"]}
+from tests.cassette_support import make_vcr
+from tests.ccxt.cassette_exchange import KEY_PAIR, coinbase_cdp_keys, replayed_exchange
 
 
 @pytest.fixture
 def loaded(tmp_path: Path) -> Callable[..., Any]:
     """An exchange with its markets replayed from ``cassettes/<name>/markets.yaml``."""
     async def make(name: str, config: dict[str, Any] | None = None) -> AbstractExchange:
-        exchange = ExchangeFactory.create_exchange(
-            name, {"markets_cache_dir": str(tmp_path), "rate_limit": False, **(config or KEYS)}
+        exchange = replayed_exchange(
+            name, {"markets_cache_dir": str(tmp_path), **(config or KEY_PAIR)}
         )
-        exchange.client.timeout_on_exit = 0  # type: ignore[attr-defined]
         with make_vcr(name).use_cassette("markets"):
             await exchange.ensure_initialized()
         return exchange
@@ -85,7 +83,7 @@ async def test_orders_without_a_symbol_map_the_stand_in_market_back(loaded: Any)
 
 
 async def test_a_market_without_a_stand_in_keeps_its_name(loaded: Any) -> None:
-    exchange = await loaded("coinbase", _coinbase_keys())
+    exchange = await loaded("coinbase", coinbase_cdp_keys())
     try:
         calls: list[tuple[str, tuple[Any, ...]]] = []
         _script(exchange.client, "fetch_open_orders", [_order("BTC/USDT")], calls)
@@ -95,25 +93,13 @@ async def test_a_market_without_a_stand_in_keeps_its_name(loaded: Any) -> None:
         await exchange.close()
 
 
-def _coinbase_keys() -> dict[str, str]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
-    return {"api_key": "organizations/pt-test-org/apiKeys/pt-test-key", "api_secret": pem.decode()}
-
-
 async def test_coinbase_market_buy_passes_the_checked_price_other_orders_none(
     loaded: Any,
 ) -> None:
     """Coinbase spends a quote amount on market BUYs: ccxt gets the price the minimum-value
     check used (here a quote seen moments ago, so no ticker request). Sells and other
     exchanges get no price for a market order (Binance would turn one into quoteOrderQty)."""
-    coinbase = await loaded("coinbase", _coinbase_keys())
+    coinbase = await loaded("coinbase", coinbase_cdp_keys())
     binance = await loaded("binance")
     try:
         for exchange in (coinbase, binance):
@@ -157,7 +143,7 @@ def test_finished_order_methods_never_filter_on_status() -> None:
 async def test_a_coinbase_scan_finds_a_cancelled_order(loaded: Any) -> None:
     """Open orders, then the all-status list: a cancelled order is found (a FILLED-only list
     would have missed it)."""
-    exchange = await loaded("coinbase", _coinbase_keys())
+    exchange = await loaded("coinbase", coinbase_cdp_keys())
     try:
         calls: list[tuple[str, tuple[Any, ...]]] = []
         mine = exchange.exchange_client_id("a1b2c3d4-0000-4000-8000-000000000001")  # type: ignore[attr-defined]
