@@ -1,8 +1,9 @@
 """PowerTrader: trade crypto on many exchanges through one async API.
 
-The public names live here; modules behind them are private. Heavier parts (credentials,
-settings, the manager, the journal, streaming) load on first use, so ``import
-powertrader_core`` stays fast and never imports an exchange library.
+The public names live here; modules behind them are private. Every name but the exception
+classes loads on first use (PEP 562), so ``import powertrader_core`` costs next to nothing and
+``powertrader --help`` never waits for pydantic, let alone an exchange library. Type checkers
+see the names through the ``TYPE_CHECKING`` imports.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from powertrader_core import symbols
 from powertrader_core.errors import (
     ConfigurationError,
     ExchangeAuthenticationError,
@@ -26,44 +26,73 @@ from powertrader_core.errors import (
     RegionNotSupportedError,
     SymbolNotSupportedError,
 )
-from powertrader_core.exchange import AbstractExchange
-from powertrader_core.factory import ExchangeFactory
-from powertrader_core.models import (
-    Balance,
-    BookLevel,
-    ExchangeType,
-    FillEstimate,
-    MarketData,
-    OrderBook,
-    OrderRequest,
-    OrderResult,
-    OrderStatus,
-    OrderType,
-    Region,
-    Side,
-    TimeInForce,
-    TradingFees,
-)
-from powertrader_core.plugins import HOOKSPEC_VERSION, PluginInfo, hookimpl
 
 if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
-    from powertrader_core import config_utils
+    from powertrader_core import config_utils, symbols
+    from powertrader_core import symbols as symbol_utils
+    from powertrader_core._execution import ExecutionPlan
     from powertrader_core.credentials import ExchangeConfigManager
+    from powertrader_core.exchange import AbstractExchange
+    from powertrader_core.factory import ExchangeFactory
+    from powertrader_core.health import HealthStatus
     from powertrader_core.journal import OrderJournal
     from powertrader_core.manager import MultiExchangeManager
+    from powertrader_core.models import (
+        Balance,
+        BookLevel,
+        ExchangeType,
+        FillEstimate,
+        MarketData,
+        OrderBook,
+        OrderRequest,
+        OrderResult,
+        OrderStatus,
+        OrderType,
+        Region,
+        Side,
+        TimeInForce,
+        TradingFees,
+    )
+    from powertrader_core.plugins import HOOKSPEC_VERSION, PluginInfo, hookimpl
     from powertrader_core.settings import Settings
-
-symbol_utils = symbols
+    from powertrader_core.streaming import MonitorConfig, PriceUpdate
 
 __version__ = "0.1.0"
 
-# Public names whose modules load on first access: name -> (module, attribute).
+# Public names, loaded on first access (PEP 562): name -> (module, attribute or "" for the
+# module itself). Only the exception classes above load eagerly: they are cheap, and callers
+# name them in ``except`` clauses.
 _LAZY: dict[str, tuple[str, str]] = {
+    "AbstractExchange": ("powertrader_core.exchange", "AbstractExchange"),
+    "ExchangeFactory": ("powertrader_core.factory", "ExchangeFactory"),
+    "Balance": ("powertrader_core.models", "Balance"),
+    "BookLevel": ("powertrader_core.models", "BookLevel"),
+    "ExchangeType": ("powertrader_core.models", "ExchangeType"),
+    "FillEstimate": ("powertrader_core.models", "FillEstimate"),
+    "MarketData": ("powertrader_core.models", "MarketData"),
+    "OrderBook": ("powertrader_core.models", "OrderBook"),
+    "OrderRequest": ("powertrader_core.models", "OrderRequest"),
+    "OrderResult": ("powertrader_core.models", "OrderResult"),
+    "OrderStatus": ("powertrader_core.models", "OrderStatus"),
+    "OrderType": ("powertrader_core.models", "OrderType"),
+    "Region": ("powertrader_core.models", "Region"),
+    "Side": ("powertrader_core.models", "Side"),
+    "TimeInForce": ("powertrader_core.models", "TimeInForce"),
+    "TradingFees": ("powertrader_core.models", "TradingFees"),
+    "HOOKSPEC_VERSION": ("powertrader_core.plugins", "HOOKSPEC_VERSION"),
+    "PluginInfo": ("powertrader_core.plugins", "PluginInfo"),
+    "hookimpl": ("powertrader_core.plugins", "hookimpl"),
+    "symbols": ("powertrader_core.symbols", ""),
+    "symbol_utils": ("powertrader_core.symbols", ""),
     "ExchangeConfigManager": ("powertrader_core.credentials", "ExchangeConfigManager"),
     "Settings": ("powertrader_core.settings", "Settings"),
     "config_utils": ("powertrader_core.config_utils", ""),
     "MultiExchangeManager": ("powertrader_core.manager", "MultiExchangeManager"),
+    "ExecutionPlan": ("powertrader_core._execution", "ExecutionPlan"),
+    "HealthStatus": ("powertrader_core.health", "HealthStatus"),
     "OrderJournal": ("powertrader_core.journal", "OrderJournal"),
+    "PriceUpdate": ("powertrader_core.streaming", "PriceUpdate"),
+    "MonitorConfig": ("powertrader_core.streaming", "MonitorConfig"),
 }
 
 
@@ -96,10 +125,13 @@ __all__ = [
     "ExchangeOrderError",
     "ExchangeRateLimitError",
     "ExchangeType",
+    "ExecutionPlan",
     "FillEstimate",
+    "HealthStatus",
     "InsufficientFundsError",
     "InvalidOrderError",
     "MarketData",
+    "MonitorConfig",
     "MultiExchangeManager",
     "NotSupportedError",
     "OrderBook",
@@ -111,6 +143,7 @@ __all__ = [
     "OrderType",
     "PluginError",
     "PluginInfo",
+    "PriceUpdate",
     "Region",
     "RegionNotSupportedError",
     "Settings",

@@ -20,6 +20,14 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from powertrader_core._types import Money, OptionalMoney, UtcDatetime, to_decimal, utc_now
+from powertrader_core.enums import (
+    ExchangeType,
+    OrderStatus,
+    OrderType,
+    Region,
+    Side,
+    TimeInForce,
+)
 
 __all__ = [
     "Balance",
@@ -38,67 +46,6 @@ __all__ = [
     "TradingFees",
 ]
 
-
-class ExchangeType(StrEnum):
-    """The seed's eight exchanges. Plugins may register others under any name."""
-
-    ROBINHOOD = "robinhood"
-    KRAKEN = "kraken"
-    BINANCE = "binance"
-    COINBASE = "coinbase"
-    KUCOIN = "kucoin"
-    BITSTAMP = "bitstamp"
-    BYBIT = "bybit"
-    OKX = "okx"
-
-
-class Region(StrEnum):
-    """Where a user trades from; exchanges declare the regions they serve."""
-
-    US = "us"
-    EU = "eu"
-    GLOBAL = "global"
-
-
-class Side(StrEnum):
-    BUY = "buy"
-    SELL = "sell"
-
-
-class OrderType(StrEnum):
-    MARKET = "market"
-    LIMIT = "limit"
-    STOP = "stop"
-    STOP_LIMIT = "stop_limit"
-
-
-class TimeInForce(StrEnum):
-    GTC = "GTC"
-    IOC = "IOC"
-    FOK = "FOK"
-
-
-class OrderStatus(StrEnum):
-    """Where an order stands. ``UNKNOWN`` is for an outcome not yet reconciled."""
-
-    PENDING = "pending"
-    OPEN = "open"
-    PARTIALLY_FILLED = "partially_filled"
-    FILLED = "filled"
-    CANCELED = "canceled"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
-    UNKNOWN = "unknown"
-
-    @property
-    def is_final(self) -> bool:
-        """True when the order can no longer change."""
-        return self in _FINAL_STATUSES
-
-
-_FINAL_STATUSES = frozenset(
-    {OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED}
-)
 
 # What exchanges call the same states. Unknown words are refused rather than guessed.
 _STATUS_SYNONYMS = {

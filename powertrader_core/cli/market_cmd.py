@@ -37,7 +37,7 @@ from powertrader_core.cli._output import (
     print_table,
     spinner,
 )
-from powertrader_core.models import Side
+from powertrader_core.enums import Side
 
 if TYPE_CHECKING:
     from powertrader_core.errors import ExchangeError

@@ -35,7 +35,7 @@ from powertrader_core.cli._output import (
     print_table,
     spinner,
 )
-from powertrader_core.models import OrderType, Side, TimeInForce
+from powertrader_core.enums import OrderType, Side, TimeInForce
 
 if TYPE_CHECKING:
     from powertrader_core.manager import MultiExchangeManager
