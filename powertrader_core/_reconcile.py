@@ -215,7 +215,7 @@ class Settler:
         """An order by either id; the journal names the exchange when the caller does not."""
         if order_id is None and client_order_id is None:
             raise InvalidOrderError("give an order_id or a client_order_id", operation="get_order")
-        entry = await self._entry(order_id, exchange, client_order_id)
+        entry = await self.entry_for(order_id, exchange, client_order_id)
         if exchange is None:
             if entry is None:
                 what = order_id if order_id is not None else client_order_id
@@ -246,9 +246,15 @@ class Settler:
             await self.journal.record_result(entry.client_order_id, name, result, "get_order")
         return result
 
-    async def _entry(
-        self, order_id: str | None, exchange: str | None, client_order_id: str | None
+    async def entry_for(
+        self,
+        order_id: str | None,
+        exchange: str | None,
+        client_order_id: str | None,
+        operation: str = "get_order",
     ) -> JournalEntry | None:
+        """The journal entry of an order named by either id (None when it has none); a client
+        id journaled at several exchanges needs ``exchange``."""
         if client_order_id is None:
             assert order_id is not None
             return await self.journal.find(order_id, _key(exchange) if exchange else None)
@@ -261,6 +267,6 @@ class Settler:
             raise InvalidOrderError(
                 f"client_order_id {client_order_id} names orders at {', '.join(places)}; "
                 "name the exchange",
-                operation="get_order",
+                operation=operation,
             )
         return live[-1] if live else None

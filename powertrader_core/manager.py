@@ -33,6 +33,8 @@ order safety (:mod:`._order_safety`) wraps it with the order journal (intent com
 outcome after), reconciliation by client order id before any resend, and fallback only for
 routed orders that provably never arrived. :meth:`reconcile` settles what the journal holds
 unsettled; it runs by itself before a manager's first order (cheap when nothing is unsettled).
+:meth:`cancel_order` cancels through the same journal (:mod:`._cancel`), so it learns of a
+cancel when it happens rather than at the next reconcile.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from powertrader_core.streaming import (
     monitor_over,
 )
 
+from ._cancel import Canceller
 from ._execution import ExecutionPlan, plan_execution, plan_order_route
 from ._fanout import Caller, FanOut, combine_errors
 from ._order_safety import OrderSafety, SafetyPolicy
@@ -129,6 +132,9 @@ class MultiExchangeManager:
         self.journal = journal if journal is not None else OrderJournal(settings.journal_path)
         self._safety = OrderSafety(
             self.journal, self._caller, self._send_order, self._check_live, safety or SafetyPolicy()
+        )
+        self._canceller = Canceller(
+            self.journal, self._caller, self._safety.settler, self._check_live
         )
         self._monitor: PriceMonitor | None = None
 
@@ -221,13 +227,14 @@ class MultiExchangeManager:
 
     # ---- orders ---------------------------------------------------------------------------------
 
-    def _check_live(self, name: str) -> None:
+    def _check_live(self, name: str, operation: str = "place_order") -> None:
+        """Refuse a real exchange while live trading is off (orders and cancels alike)."""
         if not self.settings.live_trading and not is_simulated(self._pool.exchange_class(name)):
             raise ConfigurationError(
                 "live trading is off (settings.live_trading, POWERTRADER_LIVE_TRADING); "
                 "orders go only to the paper exchange. Nothing was sent",
                 exchange=name,
-                operation="place_order",
+                operation=operation,
             )
 
     def _simulated_names(self) -> list[str]:
@@ -300,6 +307,19 @@ class MultiExchangeManager:
         """An order by either id, as the exchange says now; the journal names the exchange
         when not given (and records the answer)."""
         return await self._safety.get_order(order_id, exchange, client_order_id, symbol)
+
+    async def cancel_order(
+        self,
+        order_id: str | None = None,
+        exchange: str | None = None,
+        symbol: str | None = None,
+        *,
+        client_order_id: str | None = None,
+    ) -> OrderResult:
+        """Cancel an order by either id; the journal names its exchange and market when not
+        given, and records the outcome. A real exchange is refused, unsent, while live trading
+        is off (as for ``place_order``). See :mod:`._cancel`."""
+        return await self._canceller.cancel(order_id, exchange, symbol, client_order_id)
 
     async def reconcile(self, *, refresh_open: bool = True) -> ReconcileSummary:
         """Settle the journal's unsettled orders at their exchanges (``refresh_open``: also

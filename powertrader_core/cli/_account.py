@@ -1,5 +1,5 @@
 """Where the account commands act: the paper exchange unless ``--live``, and how they reach
-an exchange for the calls the manager does not wrap (open orders, cancels).
+an exchange for the calls the manager does not wrap (open orders).
 
 Everything here moves or shows money, so the safe thing is the default: without ``--live``
 ``order``, ``balances``, ``orders`` and ``cancel`` act on the paper exchange (simulated fills,

@@ -4,7 +4,9 @@ open orders at each exchange; and cancelling one.
 The paper account lists its whole history (filled, cancelled, open); a real exchange is asked
 for its open orders (each, concurrently, bounded by the manager's timeout). ``--reconcile``
 first settles what the order journal holds in doubt (an order whose answer was lost), through
-``MultiExchangeManager.reconcile``, so that the list that follows is the truth.
+``MultiExchangeManager.reconcile``, so that the list that follows is the truth. ``cancel``
+goes through ``MultiExchangeManager.cancel_order``, so the order journal records the cancel
+as it happens.
 """
 
 from __future__ import annotations
@@ -192,6 +194,8 @@ def cancel_command(
 async def _cancel(
     order_id: str, exchange: str | None, symbol: str | None, live: bool
 ) -> OrderResult:
+    """Cancel through the manager, so the order journal records it (the paper exchange
+    cancels by its own id or the client id; others by their own id, or the journal's)."""
     from powertrader_core.errors import ConfigurationError
 
     if live and exchange is None:
@@ -204,6 +208,4 @@ async def _cancel(
     )
     async with make_manager([name], live=live) as manager:
         with spinner(f"cancelling {order_id} on {name}", enabled=not options().json):
-            return await bounded(
-                manager, name, "cancel_order", lambda venue: venue.cancel_order(order_id, symbol)
-            )
+            return await manager.cancel_order(order_id, name, symbol)

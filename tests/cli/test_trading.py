@@ -63,6 +63,28 @@ def test_limit_order_rests_and_cancel_releases_it(cli: Invoke) -> None:
     assert parsed(cli("balances", "--json"))["balances"]["paper"] == {"USD": "10000"}
 
 
+def test_cancel_is_recorded_in_the_order_journal(cli: Invoke) -> None:
+    import asyncio
+
+    from powertrader_core.journal import JournalState, OrderJournal
+
+    order = parsed(
+        cli("order", "buy", "BTC-USD", "0.02", "--type", "limit", "--price", "1000", "--json")
+    )["order"]
+    cancelled = cli("cancel", order["client_order_id"], "--json")  # the paper exchange takes it
+    assert cancelled.exit_code == 0, cancelled.output
+
+    async def journaled() -> tuple[JournalState | None, list[JournalState]]:
+        async with OrderJournal() as journal:  # the default file, as the CLI's manager uses
+            entry = await journal.get(order["client_order_id"], "paper")
+            events = await journal.events(order["client_order_id"], "paper")
+        return (entry.state if entry else None), [event.state for event in events]
+
+    state, trail = asyncio.run(journaled())
+    assert state is JournalState.CANCELED
+    assert trail == [JournalState.INTENT, JournalState.ACCEPTED, JournalState.CANCELED]
+
+
 def test_cancel_of_an_unknown_order_is_one_line_naming_the_exchange(cli: Invoke) -> None:
     result = cli("cancel", "no-such-order", "--json")
     assert result.exit_code == 1

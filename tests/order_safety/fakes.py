@@ -16,7 +16,9 @@ order; ``"ok"`` once it is empty):
 
 Other knobs on the class: ``mid`` (its quote: routing prefers the cheaper venue), ``delay``
 (seconds ``place_order`` takes), ``lookups_fail`` (every lookup fails with a connection error),
-``started`` (an ``asyncio.Event`` set when ``place_order`` begins).
+``started`` (an ``asyncio.Event`` set when ``place_order`` begins), ``terse_cancel`` (the
+cancel answer carries the order id alone, as Kraken's does). ``cancels`` records every
+``cancel_order`` call.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from powertrader_core import (
     OrderNotFoundError,
     OrderRequest,
     OrderResult,
+    OrderStatus,
 )
 
 _ids = itertools.count(1)
@@ -53,6 +56,8 @@ class LedgerVenue(AbstractExchange):
     script: ClassVar[list[str]]
     orders: ClassVar[dict[str, OrderResult]]
     sent: ClassVar[list[str]]  # client order id of every place_order call
+    cancels: ClassVar[list[str]]  # order id of every cancel_order call
+    terse_cancel: ClassVar[bool] = False
     lookups: ClassVar[int]
     mid: ClassVar[int] = 100
     delay: ClassVar[float] = 0.0
@@ -129,6 +134,21 @@ class LedgerVenue(AbstractExchange):
                 return order
         raise OrderNotFoundError("no such order", exchange=self.name, operation="get_order")
 
+    async def cancel_order(self, order_id: str, symbol: str | None = None) -> OrderResult:
+        """Cancel by the venue's own id; answers with the id alone when ``terse_cancel``
+        (as Kraken does), else with the whole order."""
+        cls = type(self)
+        cls.cancels.append(order_id)
+        order = cls.orders.get(order_id)
+        if order is None or order.status != "open":
+            raise OrderNotFoundError(
+                f"no open order {order_id}", exchange=self.name, operation="cancel_order"
+            )
+        cls.orders[order_id] = order.model_copy(update={"status": OrderStatus.CANCELED})
+        if cls.terse_cancel:
+            return OrderResult(order_id=order_id, status="canceled", exchange=self.name)
+        return cls.orders[order_id]
+
 
 class ScanVenue(LedgerVenue):
     """No lookup by client id and no client id on its orders: open orders only."""
@@ -151,7 +171,9 @@ class ClosedScanVenue(ScanVenue):
 
 def make_venue(name: str, base: type[LedgerVenue] = LedgerVenue, **attrs: Any) -> type[LedgerVenue]:
     """A new venue class named ``name`` with its own ledger."""
-    fields: dict[str, Any] = {"name": name, "script": [], "orders": {}, "sent": [], "lookups": 0}
+    fields: dict[str, Any] = {
+        "name": name, "script": [], "orders": {}, "sent": [], "cancels": [], "lookups": 0
+    }
     fields.update(attrs)
     return type(f"Venue_{name}", (base,), fields)
 
