@@ -87,7 +87,7 @@ async def test_same_seed_same_prices_other_seed_other_prices(make_paper: MakePap
     assert a != c
 
 
-async def test_time_jump_walks_every_step(paper: PaperExchange, clock: FakeClock) -> None:
+async def test_time_jump_moves_the_price_sensibly(paper: PaperExchange, clock: FakeClock) -> None:
     clock.advance(3600)
     far = await paper.get_market_data("BTC-USD")
     assert far.price != Decimal("60000.00")

@@ -9,22 +9,32 @@ Prices advance with **time**, not with requests: the market has a start time (it
 time when it was built) and moves one step every ``tick_seconds``. The price of a symbol at a
 moment is therefore a function of the seed, the symbol and the number of ticks since the start,
 and nothing else: asking twice in the same tick gives the same quote, asking for ETH does not
-move BTC, and two markets with the same seed and clock agree. Advancing on each request would
-make a quote depend on how often (and in which order) callers asked, which is hard to reason
-about once the manager asks many exchanges concurrently.
+move BTC, and two markets with the same seed and clock agree, whenever and however often each
+was asked before. Advancing on each request would make a quote depend on how often (and in
+which order) callers asked, which is hard to reason about once the manager asks many exchanges
+concurrently.
 
-Walks are taken lazily, step by step (some 10 µs a step): a symbol first asked a day after the
-market started spends about a second catching up, once; a symbol asked regularly pays only for
-the steps since it was last asked.
+Each step is a whole number ``k`` from -1000 to 1000 (thousandths of the largest step) drawn by
+:class:`~powertrader_paper.walk.SeededWalk`, keyed on ``"<seed>:<symbol>"``. The walk finds
+the sum of the steps up to any tick without drawing them one by one (a tree of partial sums,
+see :mod:`.walk`), so a symbol first asked a month after the market started is priced in about
+a millisecond, as fast as one asked every second: nothing blocks the event loop to catch up.
+The mid at tick ``t`` is the start price times ``(1 + volatility) ** (K / 1000)``, where ``K``
+is the sum of the steps before ``t``: one step moves the mid by at most ``volatility``, and the
+mid depends only on ``K``, not on the path to it. The power is computed with ``Decimal``'s
+correctly rounded ``ln`` and ``exp`` at 28 digits and the mid rounded to seven significant
+digits of the start price (BTC at 60000 moves in cents): no float touches a price, and the walk
+is the same on every platform. The mid never goes below a floor of a hundred such increments,
+and never beyond ``e ** 21`` (about a billion) times the price it went on from, so that a very
+volatile market run for years cannot overflow a price's digits.
+
+The clock never moves a price backwards: a clock set back keeps the last price until it passes
+the tick it was asked at.
 
 Tests inject a fake clock and advance it to move prices; :meth:`SimulatedMarket.set_price`
-moves one symbol by hand (for demonstrations and exact tests) and the walk continues from there.
-
-Each step multiplies the mid price by ``1 + m`` where ``m`` is a whole number of thousandths of
-``volatility`` drawn from a ``random.Random`` seeded with ``"<seed>:<symbol>"``. Drawing whole
-numbers keeps every price an exact ``Decimal`` (no float ever touches a price) and makes the
-walk the same on every platform. Prices are kept to seven significant digits of the start
-price (BTC at 60000 moves in cents).
+moves one symbol by hand (for demonstrations and exact tests) and the walk continues from there:
+afterwards the mid is the set price times ``(1 + volatility) ** (K / 1000)`` with ``K`` the sum
+of the steps since the tick it was set at.
 
 Start prices are a table of rough USD prices of common coins; a market quoted in another
 currency is converted through the same table (``ETH-BTC`` is 3000 / 60000). An asset the table
@@ -41,10 +51,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_DOWN, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Context, Decimal
 
 from powertrader_core.models import BookLevel, MarketData, OrderBook
 from powertrader_paper.config import PaperConfig
+from powertrader_paper.walk import STEP_BOUND, SeededWalk
 
 __all__ = ["STARTING_PRICES_USD", "SimulatedMarket", "usd_value"]
 
@@ -85,6 +96,13 @@ USD_LIKE = frozenset({"USD", "USDT", "USDC", "DAI", "BUSD", "FDUSD", "TUSD", "US
 _LEVEL_SPACING = Decimal("0.0001")  # one basis point between book levels
 _AMOUNT_STEP = Decimal("0.00000001")  # book amounts in units of 1e-8 (a satoshi for BTC)
 _SIGNIFICANT_DIGITS = 7
+# Our own context for the walk's powers, so a caller's decimal context cannot change a price.
+_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
+# Rounding to the increment needs room for every digit down to it, whatever the price.
+_ROUNDING = Context(prec=60, rounding=ROUND_HALF_EVEN)
+# The walk moves the mid by at most e ** 21 (about 10 ** 9) either way from where it went on:
+# a very volatile market run for long would otherwise overflow the digits of a price.
+_MAX_LOG_MOVE = Decimal(21)
 
 
 def usd_value(asset: str, seed: int | str) -> Decimal:
@@ -104,14 +122,20 @@ def _tick_for(price: Decimal) -> Decimal:
 
 @dataclass
 class _Walk:
-    """One symbol's walk: where it is, how many steps it has taken, its own random stream."""
+    """One symbol's walk: its steps, the price it goes on from, and its mid at tick ``at``.
 
-    rng: random.Random
-    mid: Decimal
+    ``anchor_mid`` is the mid where the sum of the steps was ``anchor_position``: the start
+    price at 0, or the last :meth:`SimulatedMarket.set_price`.
+    """
+
+    steps: SeededWalk
     tick: Decimal
     floor: Decimal
     base_usd: Decimal
-    steps: int = 0
+    anchor_mid: Decimal
+    anchor_position: int = 0
+    at: int = 0
+    mid: Decimal = Decimal(0)
 
 
 class SimulatedMarket:
@@ -122,6 +146,8 @@ class SimulatedMarket:
         self._start = config.now()
         self._tick = timedelta(microseconds=max(1, int(config.tick_seconds * 1_000_000)))
         self._walks: dict[str, _Walk] = {}
+        # ln(1 + volatility) / 1000: the log-move of one thousandth of a step.
+        self._unit = _CONTEXT.divide(_CONTEXT.ln(1 + config.volatility), STEP_BOUND)
 
     def market_data(self, symbol: str, exchange: str) -> MarketData:
         """The quote for ``symbol`` now: the mid as last price, best bid and ask."""
@@ -163,19 +189,24 @@ class SimulatedMarket:
         deterministic too, but its path is not chosen.
         """
         walk = self._advance(symbol, self._config.now())
-        walk.mid = max(walk.floor, price.quantize(walk.tick))
+        walk.anchor_mid = max(walk.floor, price.quantize(walk.tick))
+        walk.anchor_position = walk.steps.position(walk.at)
+        walk.mid = walk.anchor_mid
 
     # ---- the walk ------------------------------------------------------------------------
 
     def _advance(self, symbol: str, now: datetime) -> _Walk:
-        """Bring ``symbol``'s walk to the step of ``now`` (never backwards)."""
+        """Bring ``symbol``'s walk to the tick of ``now`` (never backwards), in O(log n)."""
         walk = self._walks.get(symbol) or self._new_walk(symbol)
-        target = max(0, (now - self._start) // self._tick)
-        volatility = self._config.volatility
-        while walk.steps < target:
-            move = Decimal(walk.rng.randint(-1000, 1000)) / 1000 * volatility
-            walk.mid = max(walk.floor, (walk.mid * (1 + move)).quantize(walk.tick))
-            walk.steps += 1
+        target = (now - self._start) // self._tick
+        if target > walk.at:
+            moved = walk.steps.position(target) - walk.anchor_position
+            log_move = _CONTEXT.multiply(self._unit, moved)
+            log_move = min(_MAX_LOG_MOVE, max(-_MAX_LOG_MOVE, log_move))
+            factor = _CONTEXT.exp(log_move)
+            mid = _CONTEXT.multiply(walk.anchor_mid, factor).quantize(walk.tick, context=_ROUNDING)
+            walk.mid = max(walk.floor, mid)
+            walk.at = target
         return walk
 
     def _new_walk(self, symbol: str) -> _Walk:
@@ -185,13 +216,15 @@ class SimulatedMarket:
         if start is None:
             start = usd_value(base, seed) / usd_value(quote, seed)
         tick = _tick_for(start)
+        mid = max(tick, start.quantize(tick))
         walk = _Walk(
-            rng=random.Random(f"{seed}:{symbol}"),
-            mid=max(tick, start.quantize(tick)),
+            steps=SeededWalk(f"{seed}:{symbol}"),
             tick=tick,
             # A floor keeps the bid positive whatever the walk does (a hundred ticks).
             floor=tick * 100,
             base_usd=usd_value(base, seed),
+            anchor_mid=mid,
+            mid=mid,
         )
         self._walks[symbol] = walk
         return walk
