@@ -12,6 +12,7 @@ from powertrader_ccxt.convert import (
     market_data_from_ticker,
     order_from_ccxt,
 )
+from powertrader_ccxt.profiles import profile_for
 
 from powertrader_core.models import MarketData, OrderStatus, OrderType
 
@@ -78,6 +79,32 @@ def test_order_statuses(ccxt_status: str | None, filled: float, expected: OrderS
     assert result.status is expected
     assert result.symbol == "BTC-USD" and result.order_type is OrderType.LIMIT
     assert result.client_order_id == "mine" and result.fees == {"USD": Decimal("0.1")}
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("PartiallyFilledCanceled", OrderStatus.CANCELED),  # Bybit v5
+        ("PARTIALLY_FILLED_CANCELLED", OrderStatus.CANCELED),  # Bybit v3 spot
+        ("Filled", OrderStatus.FILLED),
+        (None, OrderStatus.FILLED),
+    ],
+)
+def test_closed_states_that_did_not_fill_are_canceled(
+    state: str | None, expected: OrderStatus
+) -> None:
+    """ccxt files Bybit's PartiallyFilledCanceled under "closed"; the profile's state words
+    make it CANCELED with the partial fill, and leave a real fill (or no word) FILLED."""
+    profile = profile_for("bybit")
+    order = {"id": "O1", "status": "closed", "filled": 0.000299, "amount": 10.0,
+             "info": {} if state is None else {"orderStatus": state}}
+    result = order_from_ccxt(order, exchange="bybit", canceled_states=profile.canceled_states)
+    assert result.status is expected and result.filled_amount == Decimal("0.000299")
+    # Other exchanges' "closed" stays a fill whatever filled says (no such state words).
+    kraken = order_from_ccxt(
+        order, exchange="kraken", canceled_states=profile_for("kraken").canceled_states
+    )
+    assert kraken.status is OrderStatus.FILLED
 
 
 def test_an_order_without_id_is_refused() -> None:

@@ -176,12 +176,25 @@ _CCXT_STATUS = {
 }
 
 
-def _status(order: Mapping[str, Any], filled: Decimal, default: OrderStatus) -> OrderStatus:
+def _status(
+    order: Mapping[str, Any],
+    filled: Decimal,
+    default: OrderStatus,
+    canceled_states: Mapping[str, Collection[str]] | None = None,
+) -> OrderStatus:
     status = _CCXT_STATUS.get(str(order.get("status") or "").lower())
     if status is None:
         return default
     if status is OrderStatus.OPEN and filled > 0:
         return OrderStatus.PARTIALLY_FILLED
+    if status is OrderStatus.FILLED and canceled_states:
+        # ccxt's "closed" also covers states that ended without a full fill on some exchanges
+        # (Bybit's PartiallyFilledCanceled): the exchange's own state word decides.
+        info = order.get("info")
+        if isinstance(info, Mapping):
+            for key, states in canceled_states.items():
+                if str(info.get(key) or "") in states:
+                    return OrderStatus.CANCELED
     return status
 
 
@@ -246,6 +259,7 @@ def order_from_ccxt(
     symbol: str | None = None,
     client_id_keys: Sequence[str] = (),
     client_id_placeholders: Collection[str] = (),
+    canceled_states: Mapping[str, Collection[str]] | None = None,
 ) -> OrderResult:
     """A ccxt order as :class:`OrderResult`.
 
@@ -254,6 +268,9 @@ def order_from_ccxt(
     state when ccxt could not tell one (``pending``: accepted, state unknown). ``symbol``, when
     given, is reported instead of the market's (the caller's name for a USD stand-in market).
     ``client_order_id``, when given, is ours and wins; else see :func:`client_id_from_ccxt`.
+    ``canceled_states`` (field of the exchange's own answer -> its state words) names states
+    ccxt reports as ``closed`` although the order ended without a full fill: those are
+    ``CANCELED``, with what did fill in ``filled_amount`` (see ``ExchangeProfile``).
     """
     fallback = fallback or {}
     order_id = order.get("id")
@@ -270,7 +287,7 @@ def order_from_ccxt(
     side = order.get("side") or fallback.get("side")
     return OrderResult(
         order_id=str(order_id),
-        status=_status(order, filled, default_status),
+        status=_status(order, filled, default_status, canceled_states),
         filled_amount=filled,
         remaining_amount=remaining,
         average_price=dec(order.get("average")),

@@ -295,6 +295,7 @@ class CcxtExchange(CcxtCore):
             symbol=canonical,
             client_id_keys=self.profile.client_id_keys,
             client_id_placeholders=self.profile.client_id_placeholders,
+            canceled_states=self.profile.canceled_states,
         )
 
     async def _order_arguments(

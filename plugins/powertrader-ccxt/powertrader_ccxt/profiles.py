@@ -95,6 +95,15 @@ class ExchangeProfile:
     - ``client_id_keys``: fields of the exchange's own answer that carry the order's client id,
       read before ccxt's ``clientOrderId`` where ccxt reads the wrong field;
       ``client_id_placeholders``: values that mean "no client id" (Kraken's ``userref`` 0).
+    - ``canceled_states``: states of the exchange's own answer (field -> state words) that
+      ccxt files under ``closed`` although the order ended without a full fill; the plugin
+      reports them ``CANCELED`` with the partial ``filled_amount`` (see the Bybit row).
+      Checked against ccxt 4.5's ``parse_order_status`` of the other rows: Kraken
+      (``canceled``/``expired``), Binance (``EXPIRED``, ``EXPIRED_IN_MATCH``: ``expired``),
+      OKX (``canceled``), Coinbase (``CANCELLED``, ``EXPIRED``) and KuCoin's classic API
+      (``cancelExist``) report a partial fill that was cancelled as cancelled already; KuCoin's
+      unified API (status 6, "partial canceled" -> ``closed``) would need a row entry, but the
+      profile uses the classic API (``uta`` off). Bitstamp's ``Finished`` is taken as filled.
     - ``market_buy_needs_price``: market BUYs are sized in the quote currency, so ccxt needs a
       price to turn our base amount into the amount to spend (see the Coinbase row). For
       ``ccxt:<id>`` exchanges ccxt's own ``createMarketBuyOrderRequiresPrice`` option decides.
@@ -119,6 +128,7 @@ class ExchangeProfile:
     finished_orders: tuple[str, ...] | None = None
     client_id_keys: tuple[str, ...] = ()
     client_id_placeholders: tuple[str, ...] = ()
+    canceled_states: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     market_buy_needs_price: bool = False
     fetch_tickers: bool = True
     #: Book sizes the exchange accepts (the smallest that covers the depth is asked); None:
@@ -276,6 +286,14 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             # /v5/order/history without orderStatus (fetch_closed_orders sends Filled, and
             # would miss a cancelled or PartiallyFilledCanceled order).
             finished_orders=("fetch_canceled_and_closed_orders",),
+            # ccxt maps PartiallyFilledCanceled (v5; PARTIALLY_FILLED_CANCELLED in v3 spot) to
+            # "closed" (ccxt issue #18685): a market or IOC order Bybit cancelled after a partial
+            # fill (rejectReason EC_CancelForNoFullFill). It did not fill: CANCELED, with the
+            # partial fill. Read from orderStatus rather than from filled < amount, which
+            # cannot be compared for a market buy sized in USDT (qty in quote, fill in base).
+            canceled_states={
+                "orderStatus": ("PartiallyFilledCanceled", "PARTIALLY_FILLED_CANCELLED"),
+            },
             notes="excludes the US and some other places; US addresses get 403",
         ),
         "okx": ExchangeProfile(
