@@ -26,6 +26,7 @@ __all__ = [
     "from_exchange_format",
     "join_symbol",
     "normalize_symbol",
+    "require_canonical",
     "split_symbol",
     "to_binance_format",
     "to_bitstamp_format",
@@ -103,6 +104,23 @@ def split_symbol(symbol: str) -> tuple[str, str]:
     raise SymbolNotSupportedError(
         f"cannot read {symbol!r} as BASE-QUOTE (for example 'BTC-USD')", operation="symbol"
     )
+
+
+def require_canonical(symbol: object, *, exchange: str, operation: str) -> str:
+    """``symbol`` in canonical ``BASE-QUOTE`` form, or :class:`SymbolNotSupportedError`.
+
+    For plugins, at the top of every call that takes a symbol: bad input is refused before
+    anything is sent, with an error naming the exchange and the operation
+    (``kraken get_market_data: symbol 'BTCUSD' is not BASE-QUOTE, ...``). The rules are
+    :func:`powertrader_core.models.canonical_symbol`'s (``btc/usd`` is ``BTC-USD``); it is
+    imported here on first use, so importing this module stays free of pydantic.
+    """
+    from powertrader_core.models import canonical_symbol
+
+    try:
+        return canonical_symbol(symbol)
+    except ValueError as exc:
+        raise SymbolNotSupportedError(str(exc), exchange=exchange, operation=operation) from None
 
 
 def join_symbol(base: str, quote: str) -> str:

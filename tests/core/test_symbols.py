@@ -49,3 +49,37 @@ def test_split_prefers_three_letter_bases() -> None:
 def test_unreadable_symbol_is_a_clear_error() -> None:
     with pytest.raises(SymbolNotSupportedError, match="BASE-QUOTE"):
         symbol_utils.split_symbol("???")
+
+
+def test_require_canonical_canonicalises_good_symbols() -> None:
+    from powertrader_core.symbols import require_canonical
+
+    assert require_canonical("btc/usd", exchange="kraken", operation="get_market_data") == "BTC-USD"
+    assert require_canonical(" eth-usdt ", exchange="x", operation="y") == "ETH-USDT"
+
+
+@pytest.mark.parametrize("bad", ["BTCUSD", "", "BTC-US D", "BTC-USD-EUR", None, 42])
+def test_require_canonical_names_exchange_and_operation(bad: object) -> None:
+    from powertrader_core.symbols import require_canonical
+
+    with pytest.raises(SymbolNotSupportedError) as info:
+        require_canonical(bad, exchange="kraken", operation="place_order")
+    error = info.value
+    assert (error.exchange, error.operation) == ("kraken", "place_order")
+    assert str(error).startswith("kraken place_order: ")
+    assert "BTC-USD" in str(error)  # says what a symbol should look like
+    assert error.__cause__ is None and error.__suppress_context__  # no ValueError chained on
+
+
+def test_symbols_module_stays_free_of_pydantic_until_used() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import powertrader_core.symbols as symbols\n"
+        "assert 'pydantic' not in sys.modules, 'import pulled pydantic'\n"
+        "assert symbols.require_canonical('btc/usd', exchange='e', operation='o') == 'BTC-USD'\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

@@ -34,7 +34,7 @@ from powertrader_core.errors import (
     SymbolNotSupportedError,
 )
 from powertrader_core.exchange import AbstractExchange
-from powertrader_core.models import canonical_symbol
+from powertrader_core.symbols import require_canonical
 
 __all__ = ["CcxtCore"]
 
@@ -241,12 +241,7 @@ class CcxtCore(AbstractExchange):
         a stable coin in for USD, ``BTC/USDT`` is used and its canonical name returned as the
         market really quoted. The exchange's own asset codes (``XBT-USD``) are accepted too.
         """
-        try:
-            canonical = canonical_symbol(symbol)
-        except ValueError as exc:
-            raise SymbolNotSupportedError(
-                str(exc), exchange=self.name, operation=operation
-            ) from None
+        canonical = require_canonical(symbol, exchange=self.name, operation=operation)
         base, quote = canonical.split("-", 1)
         reverse = {theirs: ours for ours, theirs in self.profile.aliases.items()}
         base, quote = reverse.get(base, base), reverse.get(quote, quote)

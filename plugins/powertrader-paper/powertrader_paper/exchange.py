@@ -47,8 +47,8 @@ from powertrader_core.models import (
     OrderRequest,
     OrderResult,
     TradingFees,
-    canonical_symbol,
 )
+from powertrader_core.symbols import require_canonical
 from powertrader_paper import engine
 from powertrader_paper.config import PaperConfig
 from powertrader_paper.records import FillRecord, PaperOrder
@@ -328,12 +328,7 @@ class PaperExchange(AbstractExchange):
 
     def _symbol(self, symbol: str, operation: str) -> str:
         """``BASE-QUOTE`` in canonical form, or :class:`SymbolNotSupportedError`."""
-        try:
-            canonical = canonical_symbol(symbol)
-        except ValueError as exc:
-            raise SymbolNotSupportedError(
-                str(exc), exchange=self.name, operation=operation
-            ) from None
+        canonical = require_canonical(symbol, exchange=self.name, operation=operation)
         base, quote = canonical.split("-", 1)
         if base == quote:
             raise SymbolNotSupportedError(

@@ -52,7 +52,7 @@ from powertrader_core import (
     TradingFees,
 )
 from powertrader_core._types import to_decimal, utc_now
-from powertrader_core.models import canonical_symbol
+from powertrader_core.symbols import require_canonical
 from powertrader_robinhood._http import API_PREFIX, DEFAULT_BASE_URL, RobinhoodHttp
 from powertrader_robinhood.errors import Call
 from powertrader_robinhood.keys import key_problems
@@ -178,11 +178,7 @@ class RobinhoodExchange(AbstractExchange):
 
     def _symbol(self, symbol: str, operation: str) -> str:
         """Canonical ``BASE-USD``, or ``SymbolNotSupportedError`` without a request."""
-        try:
-            canonical = canonical_symbol(symbol)
-        except ValueError as exc:
-            raise SymbolNotSupportedError(str(exc), exchange=self.name,
-                                          operation=operation) from None
+        canonical = require_canonical(symbol, exchange=self.name, operation=operation)
         if not canonical.endswith("-USD"):
             raise SymbolNotSupportedError(
                 f"{canonical}: Robinhood lists USD pairs only", exchange=self.name,
