@@ -17,19 +17,26 @@ Set-up (rate limiter off, every recording played) and shared checks: ``cassette_
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from powertrader_ccxt.lookup import IncompleteSearchError
+from powertrader_ccxt.profiles import ExchangePaging, profile_for
 
+from powertrader_core.errors import ExchangeConnectionError, OrderNotFoundError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
+from tests.cassette_support import make_vcr
 from tests.ccxt.cassette_exchange import (
     Replay,
     assert_decimal_quote,
     assert_too_small_refused,
     coinbase_cdp_keys,
+    played,
+    replayed_exchange,
     replayer,
 )
 
@@ -207,3 +214,49 @@ async def test_lookup_by_client_id_lists_every_status(replay: Replay) -> None:
     assert result.status is OrderStatus.FILLED
     assert result.filled_amount == Decimal("0.000297920684505")
     assert result.fees == {"USDT": Decimal("0.0379324055666004")}
+
+
+async def test_lookup_by_client_id_pages_through_a_busy_account(replay: Replay) -> None:
+    """Regression: the all-orders list was read one page only, so an order on page 2 was
+    "not found", which reconciliation reads as "never arrived": a resend, a double order.
+    The lookup follows Coinbase's cursor to the second page (every request played)."""
+
+    async def scenario(exchange: AbstractExchange) -> Any:
+        return await exchange.get_order(
+            symbol="BTC-USDT", client_order_id="18eb9947-db49-4874-8e7b-39b8fe5f4317"
+        )
+
+    result = await replay("fetch_order_by_client_id_two_pages", scenario)
+    assert result.order_id == "813a53c5-3e39-47bb-863d-2faf685d22d8"
+    assert result.client_order_id == "18eb9947-db49-4874-8e7b-39b8fe5f4317"
+
+
+async def test_a_search_cut_off_by_its_page_bound_is_unknown_not_absent(
+    tmp_path: Path, cdp_keys: dict[str, str]
+) -> None:
+    """With one page allowed, page 1 ends with a cursor: the lookup raises an error that is
+    neither "not found" nor retried, and page 2 is never asked."""
+    exchange = replayed_exchange(EXCHANGE, {**cdp_keys, "markets_cache_dir": str(tmp_path)})
+    profile = exchange.profile  # type: ignore[attr-defined]
+    paging = dataclasses.replace(profile.paging, max_pages=1)
+    exchange.profile = dataclasses.replace(profile, paging=paging)  # type: ignore[attr-defined]
+    markets_and_two_lists = 8  # six for load_markets, open orders, page 1 of all orders
+    with played(make_vcr(EXCHANGE, match_body=True), "fetch_order_by_client_id_two_pages",
+                requests=markets_and_two_lists):
+        async with exchange:
+            with pytest.raises(IncompleteSearchError) as cut_off:
+                await exchange.get_order(
+                    symbol="BTC-USDT", client_order_id="18eb9947-db49-4874-8e7b-39b8fe5f4317"
+                )
+    error = cut_off.value
+    assert isinstance(error, ExchangeConnectionError)
+    assert not isinstance(error, OrderNotFoundError) and error.retryable is False
+    assert str(error).startswith("coinbase get_order: client order id ")
+    assert "not proof of absence" in str(error) and "fetch_orders" in str(error)
+
+
+def test_coinbase_pages_by_cursor_within_a_bound() -> None:
+    paging = profile_for("coinbase").paging
+    assert paging == ExchangePaging(
+        page_size=100, max_pages=10, cursor_param="cursor", cursor_key="cursor"
+    )

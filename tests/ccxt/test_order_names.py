@@ -158,6 +158,34 @@ async def test_a_coinbase_scan_finds_a_cancelled_order(loaded: Any) -> None:
         await exchange.close()
 
 
+async def test_a_coinbase_scan_after_a_send_lists_from_the_send_time(loaded: Any) -> None:
+    """An order this instance sent cannot be older than its send: the scan asks from then
+    (less a minute for clocks) rather than from the start of the account's history, 100 a
+    page, so an account busy before the order does not push it past the page bound."""
+    import time
+
+    exchange = await loaded("coinbase", coinbase_cdp_keys())
+    try:
+        exchange._last_price["BTC-USD"] = (Decimal("64000.5"), exchange._now())  # type: ignore[attr-defined]
+        calls: list[tuple[str, tuple[Any, ...]]] = []
+        _script(exchange.client, "create_order", {"id": "c1"}, calls)
+        request = OrderRequest(symbol="BTC-USD", side="sell", amount="0.001")
+        before = time.time()
+        await exchange.place_order(request)
+        mine = exchange.exchange_client_id(request.client_order_id)  # type: ignore[attr-defined]
+        _script(exchange.client, "fetch_open_orders", [], calls)
+        _script(exchange.client, "fetch_orders",
+                [_order("BTC/USD", status="closed", clientOrderId=mine)], calls)
+        found = await exchange.get_order(client_order_id=request.client_order_id)
+        (_, open_args), (_, all_args) = calls[1:]
+        for symbol, since, limit, _params in (open_args, all_args):
+            assert symbol is None and limit == 100
+            assert (before - 61) * 1000 <= since <= (time.time() - 59) * 1000
+        assert found.client_order_id == request.client_order_id
+    finally:
+        await exchange.close()
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [

@@ -24,6 +24,7 @@ from typing import Any, Literal
 __all__ = [
     "PROFILES",
     "ClientIdFormat",
+    "ExchangePaging",
     "ExchangeProfile",
     "generic_profile",
     "profile_for",
@@ -56,10 +57,29 @@ class ClientIdFormat:
         return re.fullmatch(self.pattern, value) is not None
 
 
+@dataclass(frozen=True)
+class ExchangePaging:
+    """How a ``"scan"`` lookup pages through an order list the exchange cannot filter by
+    client id (``lookup.py``: an incomplete search is not proof of absence).
+
+    Each page asks ``page_size`` orders (ccxt's ``limit``); the next page is asked with
+    ``cursor_param`` set to the cursor ccxt left in an order's raw answer under
+    ``cursor_key`` (default: the same name). Without a cursor rule, a full page means more
+    may exist. At most ``max_pages`` pages are read per list; when orders remain after them
+    the lookup says "unknown", never "absent".
+    """
+
+    page_size: int = 100
+    max_pages: int = 10
+    cursor_param: str | None = None
+    cursor_key: str | None = None
+
+
 #: How ``get_order(client_order_id=...)`` finds an order on an exchange:
 #: ``"fetch_order"`` passes the client id to ccxt's ``fetch_order``; ``"open_closed"`` asks the
 #: open and then the finished orders filtered by the client id (ccxt passes it to the
-#: exchange); ``"scan"`` lists open and finished orders and matches locally.
+#: exchange); ``"scan"`` lists open and finished orders and matches locally, page by page
+#: (``ExchangePaging``; a search cut off by its bound is "unknown", never "absent").
 #:
 #: The status-filter trap: a lookup by client id decides whether an order whose answer was lost
 #: reached the exchange at all. If it misses an order, reconciliation concludes "never arrived"
@@ -92,6 +112,7 @@ class ExchangeProfile:
     - ``client_id``: the exchange's client-order-id rule; ``client_id_lookup`` how an order is
       found again by it; ``finished_orders`` the ccxt methods listing finished orders of every
       status for that lookup (see ``ClientIdLookup``).
+    - ``paging``: how ``"scan"`` lookups page through order lists (see ``ExchangePaging``).
     - ``client_id_keys``: fields of the exchange's own answer that carry the order's client id,
       read before ccxt's ``clientOrderId`` where ccxt reads the wrong field;
       ``client_id_placeholders``: values that mean "no client id" (Kraken's ``userref`` 0).
@@ -126,6 +147,7 @@ class ExchangeProfile:
     #: ccxt methods listing the account's finished orders, whatever their status, for
     #: ``"open_closed"``/``"scan"`` lookups; None: chosen from ccxt's ``has`` at run time.
     finished_orders: tuple[str, ...] | None = None
+    paging: ExchangePaging = field(default_factory=ExchangePaging)
     client_id_keys: tuple[str, ...] = ()
     client_id_placeholders: tuple[str, ...] = ()
     canceled_states: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -212,6 +234,14 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             # order_status: fetch_closed_orders would ask FILLED only).
             client_id_lookup="scan",
             finished_orders=("fetch_orders",),
+            # List Orders (GET /api/v3/brokerage/orders/historical/batch) takes limit, cursor
+            # and start_date but no client id (Advanced Trade docs; coinbase-advanced-py
+            # list_orders); the answer's has_next/cursor say whether pages remain, and ccxt
+            # copies the cursor into the first raw order. Ten pages of 100, from the order's
+            # send time when known: past that, "unknown" (a resend could double the order).
+            paging=ExchangePaging(
+                page_size=100, max_pages=10, cursor_param="cursor", cursor_key="cursor"
+            ),
             # A market BUY is market_market_ioc.quote_size, the quote currency to spend (ccxt
             # create_order; a SELL is base_size). ccxt sends amount x price (cost_to_precision)
             # with the price the plugin checked the order's minimum value with (a quote seen in
