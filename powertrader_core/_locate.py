@@ -21,6 +21,11 @@ How, best evidence first:
 
 Absence must hold ``absence_checks`` times, ``absence_delay`` seconds apart, before it counts:
 a request that timed out may still be in the exchange's queue, and land after the first look.
+Where the exchange was told to refuse the request after a deadline (Kraken's AddOrder
+``deadline``, Binance's ``recvWindow``), it says until when it may still accept it
+(``order_deadline(client_order_id)``, an optional method of the plugin): absence then counts
+only from a look made after that moment, and the locator waits for it (at most
+``SafetyPolicy.deadline_wait``; a deadline further off leaves the order unknown).
 Reads here are bounded by the exchange timeout and retried like any read, but not refused by an
 open circuit: settling an order matters more than sparing a struggling exchange one request.
 """
@@ -32,10 +37,11 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from powertrader_core._types import utc_now
 from powertrader_core.errors import (
     ExchangeConnectionError,
     ExchangeError,
@@ -84,6 +90,9 @@ class SafetyPolicy:
     stale_after: float = 600.0
     #: Orders ``reconcile()`` looks up at once.
     concurrency: int = 8
+    #: Seconds the locator may wait for an exchange's order deadline to pass before the look
+    #: that proves absence (Kraken's longest deadline is 60 s).
+    deadline_wait: float = 75.0
 
 
 def owner_alive(owner: str) -> bool:
@@ -135,6 +144,7 @@ class OrderLocator:
         self.absence_checks = max(1, policy.absence_checks)
         self.absence_delay = policy.absence_delay
         self.match_skew = policy.match_skew
+        self.deadline_wait = policy.deadline_wait
 
     async def read(self, name: str, operation: str, fn: Callable[[], Awaitable[T]]) -> T:
         """One read: bounded by the exchange timeout, retried, mapped onto our errors."""
@@ -161,7 +171,8 @@ class OrderLocator:
     async def locate(
         self, exchange: AbstractExchange, entry: JournalEntry, known_ids: set[str]
     ) -> Lookup:
-        """Find ``entry``'s order at ``exchange``; absence must hold ``absence_checks`` times."""
+        """Find ``entry``'s order at ``exchange``; absence must hold ``absence_checks`` times,
+        the last after the exchange's deadline for the request (see the module docstring)."""
         lookup = Lookup()
         for check in range(self.absence_checks):
             if check:
@@ -169,7 +180,28 @@ class OrderLocator:
             lookup = await self._look_once(exchange, entry, known_ids)
             if not lookup.absent:
                 return lookup
+        pending = self._until_deadline(exchange, entry)
+        if pending <= 0:
+            return lookup
+        if pending > self.deadline_wait:
+            return Lookup(how=f"not found, but the exchange may accept the request for another "
+                          f"{pending:.0f} s (its deadline): absence not provable yet")
+        await self.sleep(pending + self.absence_delay)
+        lookup = await self._look_once(exchange, entry, known_ids)
+        if lookup.absent:
+            return Lookup(absent=True, how=f"{lookup.how}, after the exchange's deadline")
         return lookup
+
+    @staticmethod
+    def _until_deadline(exchange: AbstractExchange, entry: JournalEntry) -> float:
+        """Seconds until the exchange can no longer accept the request (0 when unknown)."""
+        deadline_of = getattr(exchange, "order_deadline", None)
+        if not callable(deadline_of):
+            return 0.0
+        deadline = deadline_of(entry.client_order_id)
+        if not isinstance(deadline, datetime):
+            return 0.0
+        return (deadline - utc_now()).total_seconds()
 
     async def by_order_id(self, exchange: AbstractExchange, entry: JournalEntry) -> Lookup:
         """An accepted order's current state, by the exchange's own id."""

@@ -36,6 +36,7 @@ FILTER_HEADERS = [
 ]
 VOLATILE_PARAMS = {
     "nonce", "timestamp", "signature", "sign", "recvwindow", "otp", "api_key", "apikey", "key",
+    "deadline",  # Kraken's AddOrder deadline: a time, different on every request
 }
 
 

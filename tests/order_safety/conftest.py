@@ -37,7 +37,8 @@ MakeManager = Callable[..., MultiExchangeManager]
 @pytest.fixture
 def make_kraken_manager(tmp_path: Path) -> MakeManager:
     """``make(sim, journal=None, timeout=0.5, config=None, **settings)``: a manager whose only
-    exchange is the plugin's Kraken talking to ``sim`` (``config`` adds to its configuration);
+    exchange is the plugin's Kraken talking to ``sim`` (``config`` adds to its configuration;
+    it sends no order deadline unless ``config`` sets ``order_deadline``);
     the journal file is ``tmp_path/journal.sqlite3`` unless ``journal`` names another."""
 
     def make(
@@ -48,7 +49,10 @@ def make_kraken_manager(tmp_path: Path) -> MakeManager:
         config: dict[str, Any] | None = None,
         **overrides: Any,
     ) -> MultiExchangeManager:
-        extra = {"rate_limit_ms": 5, "timeout": 5, **(config or {})}
+        # No AddOrder deadline unless a test asks for one (test_deadline.py): with one, a
+        # lookup proves absence only after it passed, and these tests would wait out the
+        # 5 s request timeout each time an order proves absent.
+        extra = {"rate_limit_ms": 5, "timeout": 5, "order_deadline": False, **(config or {})}
         config = kraken_config(sim, tmp_path / "markets", **extra)
         return MultiExchangeManager(
             DictConfig({"kraken": config}),

@@ -19,6 +19,9 @@ Fault kinds (``Fault.kind``):
 ``empty``              HTTP 200 with an empty body
 ``error``              HTTP 200 with the exchange's own error body (``message``)
 ``drop``               close the connection before processing: nothing happened
+``hold``               hold the request ``delay`` seconds, then process and answer it as
+                       usual, whether or not the client still waits (a request stuck in the
+                       network or the exchange's queue, landing late)
 ``accept_then_drop``   process the request (an order is stored), then close without answer
 ``accept_then_502``    process the request (an order is stored), then answer 502
 ``accept_then_hang``   process the request (an order is stored), then never answer: the
@@ -37,8 +40,8 @@ from typing import Any
 from aiohttp import web
 
 __all__ = [
-    "AFTER_KINDS", "BEFORE_KINDS", "HOLD_KINDS", "Fault", "FaultPlan", "apply_after",
-    "apply_before",
+    "AFTER_KINDS", "BEFORE_KINDS", "DELAY_KINDS", "HOLD_KINDS", "Fault", "FaultPlan",
+    "apply_after", "apply_before",
 ]
 
 BEFORE_KINDS = frozenset(
@@ -46,6 +49,8 @@ BEFORE_KINDS = frozenset(
      "drop"}
 )
 AFTER_KINDS = frozenset({"accept_then_drop", "accept_then_502", "accept_then_hang"})
+#: Faults that delay processing and then let it happen as usual.
+DELAY_KINDS = frozenset({"hold"})
 #: After-processing faults that hold the answer until the simulator stops.
 HOLD_KINDS = frozenset({"accept_then_hang"})
 
@@ -63,6 +68,7 @@ class Fault:
     status: int = 503
     retry_after: float | None = 1.0
     message: str = "EGeneral:Internal error"
+    delay: float = 0.0  # seconds a ``hold`` keeps the request before processing it
 
     def matches(self, path: str) -> bool:
         return self.path is None or path.endswith(self.path)
@@ -75,7 +81,7 @@ class FaultPlan:
     faults: list[Fault] = field(default_factory=list)
 
     def add(self, fault: Fault) -> Fault:
-        if fault.kind not in BEFORE_KINDS | AFTER_KINDS:
+        if fault.kind not in BEFORE_KINDS | AFTER_KINDS | DELAY_KINDS:
             raise ValueError(f"unknown fault kind {fault.kind!r}")
         self.faults.append(fault)
         return fault

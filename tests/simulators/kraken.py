@@ -20,8 +20,11 @@ Knobs (attributes and methods of :class:`KrakenSimulator`; change them at any ti
   ``truncated``, ``truncated_json``, ``empty``, ``error`` with Kraken's ``message`` such as
   ``"EAPI:Invalid key"``, ``"EOrder:Insufficient funds"``, ``"EGeneral:Invalid arguments"``,
   ``drop``, and for order safety ``accept_then_drop`` / ``accept_then_502`` /
-  ``accept_then_hang``, which store the order and then lose the answer). ``times=None`` keeps
-  the fault until ``clear_faults()``.
+  ``accept_then_hang``, which store the order and then lose the answer, and ``hold`` with
+  ``delay``, which processes the request that much later). ``times=None`` keeps the fault
+  until ``clear_faults()``.
+- AddOrder honours Kraken's ``deadline`` parameter (RFC 3339): processed after it, the order
+  is refused with ``kraken_orders.DEADLINE_PASSED`` and not stored.
 - ``KrakenSimulator(extra_pairs=2000)``: a market list of that many synthetic pairs
   (``SYN0000/USD``...) besides the real-looking ones (BTC/USD, BTC/EUR, BTC/USDT, ETH/USD,
   SOL/USD).
@@ -34,6 +37,7 @@ What it records, for assertions:
 
 - ``requests``: every request as :class:`RequestRecord` (method, path, params, monotonic
   time), with helpers ``count(path)`` and ``times(path)``.
+- ``refused``: ``(method, error)`` of every request answered with a Kraken error.
 - ``orders``: txid -> the stored order (Kraken's order shape plus ``_cl_ord_id``), kept in
   placement order; ``orders_placed`` counts them. Market orders fill at once against the
   simulated ask/bid; limit orders fill when marketable, otherwise stay open; stop orders stay
@@ -59,6 +63,7 @@ from aiohttp import web
 
 from tests.simulators.faults import (
     AFTER_KINDS,
+    DELAY_KINDS,
     HOLD_KINDS,
     Fault,
     FaultPlan,
@@ -98,6 +103,7 @@ class KrakenSimulator:
     api_secret: str = DEFAULT_SECRET
     path_latency: dict[str, float] = field(default_factory=dict)
     requests: list[RequestRecord] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (method, Kraken's error)
 
     def __post_init__(self) -> None:
         self.assets: dict[str, Asset] = default_assets()
@@ -203,6 +209,9 @@ class KrakenSimulator:
         if delay:
             await asyncio.sleep(delay)
         fault = self.plan.take(request.path)
+        if fault is not None and fault.kind in DELAY_KINDS:
+            await asyncio.sleep(fault.delay)  # then processed as usual: a late arrival
+            fault = None
         if fault is not None and fault.kind not in AFTER_KINDS:
             return await apply_before(fault, request, self._stopping, _error, _sample())
         if kind == "private":
@@ -216,6 +225,7 @@ class KrakenSimulator:
             try:
                 answer = web.json_response({"error": [], "result": handler(self, params)})
             except KrakenError as exc:
+                self.refused.append((method, str(exc)))
                 answer = web.json_response(_error(str(exc)))
         if fault is not None and fault.kind in HOLD_KINDS:
             await self._stopping.wait()  # processed; the answer never comes

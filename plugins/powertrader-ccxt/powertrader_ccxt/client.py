@@ -8,6 +8,9 @@ The client is configured so that ccxt never acts on its own where we decide:
 - ``enableRateLimit`` off: our limiter (``limiter.py``) waits instead, charging ccxt's own
   per-endpoint cost, in a wrapper around the instance's ``fetch2``.
 - ``maxRetriesOnFailure`` 0: reads are retried by the caller with backoff; orders never blindly.
+- ``recvWindow`` (Binance, Bybit): the ``order_deadline`` setting (default: the timeout),
+  within the exchange's bounds, so a signed request arriving later is refused rather than
+  executed (``RequestDeadline``).
 - ``on_rest_response`` is wrapped to note each answer's status, headers and start of body in
   the current call's :class:`HttpRecord` (a context variable, so concurrent calls on one
   client do not see each other's answers); the error table reads it.
@@ -16,6 +19,7 @@ The client is configured so that ccxt never acts on its own where we decide:
 from __future__ import annotations
 
 import contextvars
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -95,6 +99,10 @@ def build_client(
     options = deep_merge(client.options, spot_only_options(client.options))
     options = deep_merge(options, profile.ccxt_options)
     options["maxRetriesOnFailure"] = 0
+    deadline = profile.order_deadline
+    if deadline is not None and deadline.where == "ccxt_option" and settings.order_deadline:
+        # Signed requests arriving later than this are refused (profiles.RequestDeadline).
+        options[deadline.name] = int(deadline.seconds(settings.order_deadline) * 1000)
     client.options = options
 
     if settings.sandbox:
@@ -129,12 +137,14 @@ def _instrument(client: Any, limiter: RateLimiter | None) -> None:
     ) -> Any:
         params = {} if params is None else params
         config = {} if config is None else config
+        record = CURRENT_RECORD.get()
         if limiter is not None:
             cost = client.calculate_rate_limiter_cost(api, method, path, params, config)
             waited = await limiter.acquire(float(cost if cost is not None else 1))
-            record = CURRENT_RECORD.get()
             if record is not None:
                 record.waited += waited
+        if record is not None:
+            record.sent_at = time.time()  # ccxt signs now (recvWindow counts from here)
         return await original_fetch2(path, api, method, params, config)
 
     def on_rest_response(

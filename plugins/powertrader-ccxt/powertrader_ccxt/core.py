@@ -140,18 +140,29 @@ class CcxtCore(AbstractExchange):
 
     # ---- calling ccxt --------------------------------------------------------------------
 
-    async def _call(self, operation: str, func: Callable[..., Awaitable[T]], *args: Any) -> T:
-        """Run one ccxt coroutine; any failure becomes our exception for ``operation``."""
-        result, _ = await self._timed_call(operation, func, *args)
+    async def _call(
+        self,
+        operation: str,
+        func: Callable[..., Awaitable[T]],
+        *args: Any,
+        record: HttpRecord | None = None,
+    ) -> T:
+        """Run one ccxt coroutine; any failure becomes our exception for ``operation``.
+        ``record``: where the call notes what it saw over HTTP (a fresh one if not given)."""
+        result, _ = await self._timed_call(operation, func, *args, record=record)
         return result
 
     async def _timed_call(
-        self, operation: str, func: Callable[..., Awaitable[T]], *args: Any
+        self,
+        operation: str,
+        func: Callable[..., Awaitable[T]],
+        *args: Any,
+        record: HttpRecord | None = None,
     ) -> tuple[T, float]:
         """``_call`` that also returns the milliseconds spent, rate-limiter waits excluded."""
         from powertrader_ccxt.client import CURRENT_RECORD
 
-        record = HttpRecord()
+        record = HttpRecord() if record is None else record
         token = CURRENT_RECORD.set(record)
         started = time.perf_counter()
         try:

@@ -123,6 +123,7 @@ class HttpRecord:
     method: str | None = None
     url: str | None = None
     waited: float = 0.0  # seconds spent in our rate limiter during the call
+    sent_at: float | None = None  # epoch seconds the last request left our limiter for ccxt
 
     def note_body(self, body: str) -> None:
         """Note one answer's body. ``json_like`` stays False once any answer was not JSON."""

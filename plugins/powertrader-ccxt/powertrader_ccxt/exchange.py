@@ -18,9 +18,8 @@ traded in ``metadata["quoted_symbol"]`` where a stable coin stood in (``BTC-USDT
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +33,7 @@ from powertrader_ccxt.convert import (
 )
 from powertrader_ccxt.core import CcxtCore
 from powertrader_ccxt.lookup import SENT_SKEW, find_by_client_id
+from powertrader_ccxt.sent import DEADLINE_MARGIN, SentOrders
 from powertrader_core.errors import (
     ExchangeAuthenticationError,
     InvalidOrderError,
@@ -55,7 +55,6 @@ from powertrader_core.models import (
 __all__ = ["CcxtExchange"]
 
 _PRICE_MAX_AGE = 60.0  # seconds a seen price may stand in for a market order's cost check
-_SENT_KEPT = 1024  # client ids whose send time an instance remembers (for lookups)
 
 
 class CcxtExchange(CcxtCore):
@@ -70,9 +69,7 @@ class CcxtExchange(CcxtCore):
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         super().__init__(config)
         self._last_price: dict[str, tuple[Decimal, float]] = {}
-        # When this instance sent each client id (epoch seconds): a lookup by that id lists
-        # orders from then on only (lookup.py), the recent ones, bounded.
-        self._sent_at: OrderedDict[str, float] = OrderedDict()
+        self.sent = SentOrders()  # when each client id was sent, and its deadline (sent.py)
         from powertrader_ccxt.streaming import ws_url_from_config
 
         self.ws_url = ws_url_from_config(self.config, self.name)  # websocket origin override
@@ -242,17 +239,19 @@ class CcxtExchange(CcxtCore):
             request, canonical, ccxt_symbol, market
         )
         sent_id = params[self.profile.client_id.param]
-        self._note_sent(sent_id)
-        order = await self._call(
-            operation,
-            self.client.create_order,
-            ccxt_symbol,
-            kind,
-            request.side.value,
-            float(amount),
-            float(ccxt_price) if ccxt_price is not None else None,
-            params,
-        )
+        deadline, seconds = self.profile.order_deadline, self.settings.order_deadline
+        with self.sent.sending(sent_id, deadline, seconds, params) as record:
+            order = await self._call(
+                operation,
+                self.client.create_order,
+                ccxt_symbol,
+                kind,
+                request.side.value,
+                float(amount),
+                float(ccxt_price) if ccxt_price is not None else None,
+                params,
+                record=record,
+            )
         return self._order_result(
             order,
             operation,
@@ -267,11 +266,14 @@ class CcxtExchange(CcxtCore):
             metadata={"exchange_client_order_id": sent_id, "source": self.source},
         )
 
-    def _note_sent(self, sent_id: str) -> None:
-        self._sent_at[sent_id] = time.time()
-        self._sent_at.move_to_end(sent_id)
-        while len(self._sent_at) > _SENT_KEPT:
-            self._sent_at.popitem(last=False)
+    def order_deadline(self, client_order_id: str) -> datetime | None:
+        """The latest moment the exchange may still accept the order this instance sent under
+        ``client_order_id`` (None: not sent here, or the exchange takes no deadline). A lookup
+        that finds no order before then proves nothing (see ``sent.py``)."""
+        until = self.sent.deadline(self.exchange_client_id(client_order_id))
+        if until is None:
+            return None
+        return datetime.fromtimestamp(until + DEADLINE_MARGIN, tz=UTC)
 
     def _order_result(
         self,
@@ -458,7 +460,7 @@ class CcxtExchange(CcxtCore):
             )
         assert client_order_id is not None
         sent_id = self.exchange_client_id(client_order_id)
-        sent_at = self._sent_at.get(sent_id)
+        sent_at = self.sent.sent_at(sent_id)
         since_ms = None if sent_at is None else int((sent_at - SENT_SKEW) * 1000)
         found = await find_by_client_id(
             self.client, self.profile, self._call, sent_id, ccxt_symbol,

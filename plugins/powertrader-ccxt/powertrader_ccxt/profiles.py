@@ -26,6 +26,7 @@ __all__ = [
     "ClientIdFormat",
     "ExchangePaging",
     "ExchangeProfile",
+    "RequestDeadline",
     "generic_profile",
     "profile_for",
     "spot_only_options",
@@ -73,6 +74,43 @@ class ExchangePaging:
     max_pages: int = 10
     cursor_param: str | None = None
     cursor_key: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestDeadline:
+    """How an exchange can be told to refuse an order request that reaches it too late.
+
+    Why: a request that timed out on our side may still be in the network or in the
+    exchange's queue. Reconciliation looks the order up and resends it when absent; a request
+    landing after those looks would be a second order. With a deadline the exchange refuses
+    the late request instead, and reconciliation proves absence only after the deadline
+    passed (``CcxtExchange.order_deadline``, read by the manager's lookups).
+
+    The deadline is the configuration's ``order_deadline`` (default: its ``timeout``, 10 s)
+    from the moment of sending, kept within ``min_seconds`` and ``max_seconds``:
+
+    - ``where="order_param"``: an absolute RFC 3339 time in the order request's ``name``
+      parameter, passed through ccxt's ``params`` (Kraken's AddOrder ``deadline``);
+    - ``where="ccxt_option"``: ccxt's option ``name`` in milliseconds, which ccxt sends with
+      every signed request, the exchange refusing one whose signing time plus it has passed
+      (Binance's and Bybit's ``recvWindow``).
+
+    Equivalents noted but not wired (ccxt 4.5 gives no option for them, or the window is
+    fixed): OKX's ``expTime`` request header on trade endpoints (a millisecond time after
+    which the request is refused; ccxt's OKX does not send it); KuCoin refuses a request whose
+    ``KC-API-TIMESTAMP`` is more than 5 s off its clock (fixed); Bitstamp an
+    ``X-Auth-Timestamp`` older than 150 s (fixed, longer than any timeout here); Coinbase's
+    request JWT expires 120 s after ccxt makes it (not an order deadline).
+    """
+
+    where: Literal["order_param", "ccxt_option"]
+    name: str
+    min_seconds: float
+    max_seconds: float
+
+    def seconds(self, wanted: float) -> float:
+        """The deadline, in seconds from sending, for ``wanted`` seconds (the setting)."""
+        return min(max(wanted, self.min_seconds), self.max_seconds)
 
 
 #: How ``get_order(client_order_id=...)`` finds an order on an exchange:
@@ -125,6 +163,8 @@ class ExchangeProfile:
       (``cancelExist``) report a partial fill that was cancelled as cancelled already; KuCoin's
       unified API (status 6, "partial canceled" -> ``closed``) would need a row entry, but the
       profile uses the classic API (``uta`` off). Bitstamp's ``Finished`` is taken as filled.
+    - ``order_deadline``: how the exchange is told to refuse a late order request (see
+      ``RequestDeadline``); None where it cannot be.
     - ``market_buy_needs_price``: market BUYs are sized in the quote currency, so ccxt needs a
       price to turn our base amount into the amount to spend (see the Coinbase row). For
       ``ccxt:<id>`` exchanges ccxt's own ``createMarketBuyOrderRequiresPrice`` option decides.
@@ -151,6 +191,7 @@ class ExchangeProfile:
     client_id_keys: tuple[str, ...] = ()
     client_id_placeholders: tuple[str, ...] = ()
     canceled_states: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    order_deadline: RequestDeadline | None = None
     market_buy_needs_price: bool = False
     fetch_tickers: bool = True
     #: Book sizes the exchange accepts (the smallest that covers the depth is asked); None:
@@ -190,6 +231,12 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             client_id_placeholders=("0",),
             # ccxt's Kraken reads stop-loss triggers from stopLossPrice (ordertype stop-loss).
             stop_param="stopLossPrice",
+            # AddOrder "deadline": an RFC 3339 time after which the matching engine rejects the
+            # request ("in presence of latency or order queueing"); min now() + 2 s, max
+            # now() + 60 s (docs.kraken.com, Add Order / Add Order Batch). ccxt's kraken
+            # passes unknown params through to the AddOrder body. One second more than
+            # Kraken's minimum: it is judged when the request arrives.
+            order_deadline=RequestDeadline("order_param", "deadline", 3.0, 60.0),
             notes="BTC is XBT; not for New York or Washington State residents",
         ),
         "binance": ExchangeProfile(
@@ -214,6 +261,10 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             # A cancel answer's clientOrderId is the cancel request's own new id; the order's
             # is origClientOrderId (which ccxt does not read).
             client_id_keys=("origClientOrderId",),
+            # Signed requests carry timestamp and recvWindow (ms); Binance refuses one that
+            # arrives after timestamp + recvWindow ("Timestamp for this request is outside of
+            # the recvWindow") and a recvWindow of 60000 or more (-1131): ccxt's option.
+            order_deadline=RequestDeadline("ccxt_option", "recvWindow", 1.0, 59.0),
             notes="no USD market: USD means USDT; US addresses get HTTP 451 (Binance.US is "
             "ccxt's binanceus)",
         ),
@@ -324,6 +375,11 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             canceled_states={
                 "orderStatus": ("PartiallyFilledCanceled", "PARTIALLY_FILLED_CANCELLED"),
             },
+            # X-BAPI-RECV-WINDOW (ccxt's recvWindow option, ms): Bybit refuses a request that
+            # arrives after its X-BAPI-TIMESTAMP plus the window (error 10002). ccxt's default
+            # of 5 s is the most kept (no larger maximum found documented); a shorter timeout
+            # shortens it.
+            order_deadline=RequestDeadline("ccxt_option", "recvWindow", 1.0, 5.0),
             notes="excludes the US and some other places; US addresses get 403",
         ),
         "okx": ExchangeProfile(

@@ -15,6 +15,10 @@ Keys (all optional; keys are needed only for private calls):
 ``rate_limit_ms``    milliseconds per unit of request cost, replacing ccxt's ``rateLimit``
                      for the exchange (an account on a higher tier; tests)
 ``timeout``          seconds before a request is abandoned (default 10)
+``order_deadline``   seconds after sending past which the exchange must refuse an order
+                     request rather than execute it late (default: ``timeout``; kept within
+                     the exchange's bounds; ``false`` or 0 sends none). Where the exchange
+                     takes one: ``profiles.RequestDeadline``
 ==================== ========================================================================
 
 Values may arrive as strings (environment variables, JSON written by hand): booleans accept
@@ -95,6 +99,8 @@ class CcxtSettings:
     rate_limit: bool = True
     rate_limit_ms: float | None = None
     timeout: float = DEFAULT_TIMEOUT
+    #: Seconds; None: no deadline sent (see the module docstring).
+    order_deadline: float | None = DEFAULT_TIMEOUT
 
     def __repr__(self) -> str:
         return (
@@ -117,6 +123,7 @@ class CcxtSettings:
             parse_base_url(base_url)
             base_url = base_url.rstrip("/")
         cache_dir = _text(config, "markets_cache_dir")
+        timeout = _number(config, "timeout", DEFAULT_TIMEOUT, positive=True)
         return cls(
             api_key=_text(config, "api_key", "apiKey"),
             api_secret=_text(config, "api_secret", "secret"),
@@ -127,8 +134,21 @@ class CcxtSettings:
             markets_cache_ttl=_number(config, "markets_cache_ttl", DEFAULT_TTL, positive=False),
             rate_limit=_bool(config, "rate_limit", True),
             rate_limit_ms=_optional_ms(config),
-            timeout=_number(config, "timeout", DEFAULT_TIMEOUT, positive=True),
+            timeout=timeout,
+            order_deadline=_order_deadline(config, timeout),
         )
+
+
+def _order_deadline(config: Mapping[str, Any], timeout: float) -> float | None:
+    """``order_deadline``: seconds; missing or true: the timeout; false, "off" or 0: none."""
+    value = config.get("order_deadline")
+    word = value.strip().lower() if isinstance(value, str) else None
+    if value is None or value is True or word in ("", "true", "yes", "on"):
+        return timeout
+    if value is False or word in ("false", "no", "off"):
+        return None
+    seconds = _number(config, "order_deadline", timeout, positive=False)
+    return seconds or None
 
 
 def _optional_ms(config: Mapping[str, Any]) -> float | None:
@@ -146,6 +166,7 @@ def config_problems(config: Mapping[str, Any]) -> list[str]:
         lambda: _number(config, "timeout", DEFAULT_TIMEOUT, positive=True),
         lambda: _number(config, "markets_cache_ttl", DEFAULT_TTL, positive=False),
         lambda: _optional_ms(config),
+        lambda: _order_deadline(config, DEFAULT_TIMEOUT),
         lambda: parse_base_url(str(config["base_url"])) if _text(config, "base_url") else None,
     )
     for check in checks:
