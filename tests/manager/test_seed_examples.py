@@ -31,7 +31,8 @@ def seed_world(
     monkeypatch.setattr(plugins, "_registry", plugins.PluginRegistry())
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("POWERTRADER_CREDENTIALS_DIR", raising=False)
-    monkeypatch.setenv("POWERTRADER_EXCHANGE_TIMEOUT", "0.5")
+    # Nothing here hangs: a generous timeout keeps a loaded machine from failing a venue.
+    monkeypatch.setenv("POWERTRADER_EXCHANGE_TIMEOUT", "3")
     for name in ("KRAKEN", "COINBASE", "BINANCE"):
         monkeypatch.setenv(f"{name}_API_KEY", TEST_SECRETS["api_key"])
         monkeypatch.setenv(f"{name}_API_SECRET", TEST_SECRETS["api_secret"])
