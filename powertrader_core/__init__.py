@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
     from powertrader_core import config_utils, symbols
     from powertrader_core import symbols as symbol_utils
     from powertrader_core._execution import ExecutionPlan
+    from powertrader_core._files import atomic_write_text
     from powertrader_core.credentials import ExchangeConfigManager
     from powertrader_core.exchange import AbstractExchange
     from powertrader_core.factory import ExchangeFactory
@@ -93,6 +94,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "OrderJournal": ("powertrader_core.journal", "OrderJournal"),
     "PriceUpdate": ("powertrader_core.streaming", "PriceUpdate"),
     "MonitorConfig": ("powertrader_core.streaming", "MonitorConfig"),
+    "atomic_write_text": ("powertrader_core._files", "atomic_write_text"),
 }
 
 
@@ -151,6 +153,7 @@ __all__ = [
     "SymbolNotSupportedError",
     "TimeInForce",
     "TradingFees",
+    "atomic_write_text",
     "config_utils",
     "hookimpl",
     "symbol_utils",

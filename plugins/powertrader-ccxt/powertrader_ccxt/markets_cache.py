@@ -17,16 +17,15 @@ symbols (:func:`compact_helpers`) and rebuilt from the loaded markets (:func:`ex
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from powertrader_core import atomic_write_text
 
 __all__ = [
     "DEFAULT_TTL",
@@ -178,19 +177,8 @@ class MarketsCache:
             "currencies": currencies,
             "helper_options": helper_options or {},
         }
-        tmp_name = ""
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(
-                prefix=f".{self.path.name}.", suffix=".tmp", dir=self.directory
-            )
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(payload, handle, separators=(",", ":"), default=str)
-            os.replace(tmp_name, self.path)
-            tmp_name = ""
+            text = json.dumps(payload, separators=(",", ":"), default=str)
+            atomic_write_text(self.path, text)
         except (OSError, TypeError, ValueError) as exc:
             log.warning("could not write markets cache %s: %s", self.path, exc)
-        finally:
-            if tmp_name:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp_name)
