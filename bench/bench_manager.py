@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 from _harness import Figure
 
 from powertrader_core import AbstractExchange, ExchangeFactory, MarketData, OrderRequest
-from powertrader_core.manager import MultiExchangeManager
+from powertrader_core.manager.facade import MultiExchangeManager
 from powertrader_core.settings import Settings
 
 LATENCIES_MS = [20, 40, 60, 80, 100, 120, 140, 160]
@@ -95,7 +95,7 @@ _MEMORY_PROBE = textwrap.dedent(
     """
     import asyncio, resource, sys
     from powertrader_core import ExchangeError, ExchangeFactory
-    from powertrader_core.manager import MultiExchangeManager
+    from powertrader_core.manager.facade import MultiExchangeManager
     from powertrader_core.settings import Settings
 
     NAMES = ["kraken", "binance", "coinbase", "kucoin", "bitstamp", "bybit", "okx"]

@@ -35,7 +35,7 @@ from powertrader_core import (
     OrderRequest,
     OrderResult,
 )
-from powertrader_core.manager import MultiExchangeManager
+from powertrader_core.manager.facade import MultiExchangeManager
 from powertrader_core.settings import Settings
 
 LATENCY = 0.050

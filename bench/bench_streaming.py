@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 from _harness import Figure
 
 from powertrader_core import AbstractExchange, MarketData, OrderRequest
-from powertrader_core.streaming import MonitorConfig, PriceMonitor
+from powertrader_core.streaming.monitor import MonitorConfig, PriceMonitor
 
 SUBSCRIBERS = 10
 THROUGHPUT_QUOTES = 40_000

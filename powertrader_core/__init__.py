@@ -30,14 +30,13 @@ from powertrader_core.errors import (
 if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
     from powertrader_core import config_utils, symbols
     from powertrader_core import symbols as symbol_utils
-    from powertrader_core._execution import ExecutionPlan
-    from powertrader_core._files import atomic_write_text
-    from powertrader_core.credentials import ExchangeConfigManager
+    from powertrader_core.credentials.manager import ExchangeConfigManager
     from powertrader_core.exchange import AbstractExchange
     from powertrader_core.factory import ExchangeFactory
-    from powertrader_core.health import HealthStatus
-    from powertrader_core.journal import OrderJournal
-    from powertrader_core.manager import MultiExchangeManager
+    from powertrader_core.kit.files import atomic_write_text
+    from powertrader_core.manager.execution import ExecutionPlan
+    from powertrader_core.manager.facade import MultiExchangeManager
+    from powertrader_core.manager.health import HealthStatus
     from powertrader_core.models import (
         Balance,
         BookLevel,
@@ -54,9 +53,10 @@ if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
         TimeInForce,
         TradingFees,
     )
-    from powertrader_core.plugins import HOOKSPEC_VERSION, PluginInfo, hookimpl
+    from powertrader_core.orders.journal import OrderJournal
+    from powertrader_core.plugins.registry import HOOKSPEC_VERSION, PluginInfo, hookimpl
     from powertrader_core.settings import Settings
-    from powertrader_core.streaming import MonitorConfig, PriceUpdate
+    from powertrader_core.streaming.monitor import MonitorConfig, PriceUpdate
 
 __version__ = "0.1.0"
 
@@ -80,21 +80,21 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Side": ("powertrader_core.models", "Side"),
     "TimeInForce": ("powertrader_core.models", "TimeInForce"),
     "TradingFees": ("powertrader_core.models", "TradingFees"),
-    "HOOKSPEC_VERSION": ("powertrader_core.plugins", "HOOKSPEC_VERSION"),
-    "PluginInfo": ("powertrader_core.plugins", "PluginInfo"),
-    "hookimpl": ("powertrader_core.plugins", "hookimpl"),
+    "HOOKSPEC_VERSION": ("powertrader_core.plugins.registry", "HOOKSPEC_VERSION"),
+    "PluginInfo": ("powertrader_core.plugins.registry", "PluginInfo"),
+    "hookimpl": ("powertrader_core.plugins.registry", "hookimpl"),
     "symbols": ("powertrader_core.symbols", ""),
     "symbol_utils": ("powertrader_core.symbols", ""),
-    "ExchangeConfigManager": ("powertrader_core.credentials", "ExchangeConfigManager"),
+    "ExchangeConfigManager": ("powertrader_core.credentials.manager", "ExchangeConfigManager"),
     "Settings": ("powertrader_core.settings", "Settings"),
     "config_utils": ("powertrader_core.config_utils", ""),
-    "MultiExchangeManager": ("powertrader_core.manager", "MultiExchangeManager"),
-    "ExecutionPlan": ("powertrader_core._execution", "ExecutionPlan"),
-    "HealthStatus": ("powertrader_core.health", "HealthStatus"),
-    "OrderJournal": ("powertrader_core.journal", "OrderJournal"),
-    "PriceUpdate": ("powertrader_core.streaming", "PriceUpdate"),
-    "MonitorConfig": ("powertrader_core.streaming", "MonitorConfig"),
-    "atomic_write_text": ("powertrader_core._files", "atomic_write_text"),
+    "MultiExchangeManager": ("powertrader_core.manager.facade", "MultiExchangeManager"),
+    "ExecutionPlan": ("powertrader_core.manager.execution", "ExecutionPlan"),
+    "HealthStatus": ("powertrader_core.manager.health", "HealthStatus"),
+    "OrderJournal": ("powertrader_core.orders.journal", "OrderJournal"),
+    "PriceUpdate": ("powertrader_core.streaming.monitor", "PriceUpdate"),
+    "MonitorConfig": ("powertrader_core.streaming.monitor", "MonitorConfig"),
+    "atomic_write_text": ("powertrader_core.kit.files", "atomic_write_text"),
 }
 
 

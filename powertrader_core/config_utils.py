@@ -26,7 +26,7 @@ from powertrader_core.errors import ConfigurationError
 from powertrader_core.models import ExchangeType, Region
 
 if TYPE_CHECKING:
-    from powertrader_core.credentials import ExchangeConfigManager
+    from powertrader_core.credentials.manager import ExchangeConfigManager
 
 __all__ = [
     "exchange_config_problems",
@@ -45,7 +45,7 @@ def exchange_config_problems(exchange_name: str, config: Mapping[str, Any]) -> l
 
     Raises ``ConfigurationError`` listing the known exchanges when the name is unknown.
     """
-    from powertrader_core.credentials import ExchangeConfigManager, check_with
+    from powertrader_core.credentials.manager import ExchangeConfigManager, check_with
 
     cls = ExchangeConfigManager.exchange_class(exchange_name, "validate_exchange_config")
     if not isinstance(config, Mapping):
@@ -120,7 +120,7 @@ async def test_exchange_connection(
 
     try:
         if config_manager is None:
-            from powertrader_core.credentials import ExchangeConfigManager
+            from powertrader_core.credentials.manager import ExchangeConfigManager
 
             config_manager = ExchangeConfigManager()
         # Files and scrypt are blocking work: keep them off the event loop.

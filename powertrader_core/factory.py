@@ -13,7 +13,7 @@ from typing import Any
 from powertrader_core.errors import ConfigurationError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import ExchangeType
-from powertrader_core.plugins import get_registry
+from powertrader_core.plugins.registry import get_registry
 
 __all__ = ["ExchangeFactory", "regions_of"]
 

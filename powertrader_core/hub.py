@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from powertrader_core.settings import Settings
 
 if TYPE_CHECKING:
-    from powertrader_core.credentials import ExchangeConfigManager
-    from powertrader_core.manager import MultiExchangeManager
+    from powertrader_core.credentials.manager import ExchangeConfigManager
+    from powertrader_core.manager.facade import MultiExchangeManager
 
 __all__ = ["PowerTraderHub"]
 
@@ -47,7 +47,7 @@ class PowerTraderHub:
     def config_manager(self) -> ExchangeConfigManager:
         """The credentials manager (built on first use)."""
         if self._config_manager is None:
-            from powertrader_core.credentials import ExchangeConfigManager
+            from powertrader_core.credentials.manager import ExchangeConfigManager
 
             self._config_manager = ExchangeConfigManager(self._config_dir)
         return self._config_manager
@@ -56,7 +56,7 @@ class PowerTraderHub:
     def manager(self) -> MultiExchangeManager:
         """The ``MultiExchangeManager`` over these settings and credentials (built on first use)."""
         if self._manager is None:
-            from powertrader_core.manager import MultiExchangeManager
+            from powertrader_core.manager.facade import MultiExchangeManager
 
             self._manager = MultiExchangeManager(self.config_manager, self.settings)
         return self._manager

@@ -17,7 +17,7 @@ Where values come from, later wins::
     defaults  <  file (JSON or TOML)  <  POWERTRADER_<KEY> environment variables
 
 The file is the ``path`` given to :meth:`Settings.load`, else ``$POWERTRADER_SETTINGS``, else
-``settings.toml`` or ``settings.json`` in :func:`powertrader_core.paths.config_dir` if present.
+``settings.toml`` or ``settings.json`` in :func:`powertrader_core.kit.paths.config_dir` if present.
 """
 
 from __future__ import annotations
@@ -318,7 +318,7 @@ class Settings(BaseModel):
         elif self._source is not None:
             target = self._source
         else:
-            from powertrader_core.paths import config_dir
+            from powertrader_core.kit.paths import config_dir
 
             target = config_dir() / "settings.json"
         data = self.model_dump(mode="json", exclude_none=target.suffix.lower() == ".toml")
@@ -326,7 +326,7 @@ class Settings(BaseModel):
             text = _to_toml(data)
         else:
             text = json.dumps(data, indent=2) + "\n"
-        from powertrader_core._files import atomic_write_text
+        from powertrader_core.kit.files import atomic_write_text
 
         atomic_write_text(target, text, mode=0o644)
         self._source = target
@@ -346,7 +346,7 @@ def _find_file(path: str | os.PathLike[str] | None, environ: Mapping[str, str]) 
                 f"{file}{how} does not exist", operation="load settings"
             )
         return file
-    from powertrader_core.paths import config_dir
+    from powertrader_core.kit.paths import config_dir
 
     folder = config_dir()
     for name in ("settings.toml", "settings.json"):

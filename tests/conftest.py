@@ -90,3 +90,7 @@ def _private_dirs(
         ("POWERTRADER_CONFIG_DIR", "config"),
     ):
         monkeypatch.setenv(variable, str(root / sub))
+    # pytest-xdist's workers inherit COLUMNS=80/LINES=24 from execnet; a user's pipe has none,
+    # and the command line sizes its tables by them.
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)

@@ -18,7 +18,7 @@ import typer
 
 if TYPE_CHECKING:
     from powertrader_core.exchange import AbstractExchange
-    from powertrader_core.manager import MultiExchangeManager
+    from powertrader_core.manager.facade import MultiExchangeManager
 
 __all__ = [
     "PAPER",
@@ -41,8 +41,8 @@ LiveOption = Annotated[
 
 
 def _simulated(name: str) -> bool:
-    from powertrader_core._venues import is_simulated
     from powertrader_core.factory import ExchangeFactory
+    from powertrader_core.manager.venues import is_simulated
 
     return is_simulated(ExchangeFactory.get_exchange_class(name))
 
@@ -69,7 +69,7 @@ async def live_targets(
     """Named exchanges, else the manager's exchanges that have credentials configured."""
     if exchanges:
         return [name.strip().lower() for name in exchanges]
-    from powertrader_core.credentials import ExchangeConfigManager
+    from powertrader_core.credentials.manager import ExchangeConfigManager
 
     available = manager.get_available_exchanges()
     source = manager.config_manager
@@ -98,8 +98,8 @@ async def bounded(
     """One call the manager does not wrap, bounded by its timeout and mapped onto our errors."""
     import asyncio
 
-    from powertrader_core._fanout import as_exchange_error
     from powertrader_core.errors import ExchangeConnectionError, ExchangeError
+    from powertrader_core.manager.calls import as_exchange_error
 
     venue = await manager.get_exchange(name)
     seconds = manager.settings.exchange_timeout

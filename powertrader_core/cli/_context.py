@@ -32,8 +32,8 @@ import typer
 from powertrader_core.cli._output import emit_json
 
 if TYPE_CHECKING:
-    from powertrader_core.credentials import ExchangeConfigManager
-    from powertrader_core.manager import MultiExchangeManager
+    from powertrader_core.credentials.manager import ExchangeConfigManager
+    from powertrader_core.manager.facade import MultiExchangeManager
     from powertrader_core.settings import Settings
 
 __all__ = [
@@ -333,8 +333,8 @@ def config_manager() -> ExchangeConfigManager:
     stderr when a person is at the terminal and ``$POWERTRADER_PASSPHRASE`` is not set."""
     import os
 
-    from powertrader_core._secret import Secret
-    from powertrader_core.credentials import PASSPHRASE_ENV, ExchangeConfigManager
+    from powertrader_core.credentials.manager import PASSPHRASE_ENV, ExchangeConfigManager
+    from powertrader_core.credentials.secret import Secret
 
     def passphrase() -> Secret | None:
         if os.environ.get(PASSPHRASE_ENV):
@@ -354,7 +354,7 @@ def make_manager(
     exchanges: Sequence[str] | None = None, *, live: bool = False
 ) -> MultiExchangeManager:
     """A manager over ``exchanges`` (default: the settings' set for the region)."""
-    from powertrader_core.manager import MultiExchangeManager
+    from powertrader_core.manager.facade import MultiExchangeManager
 
     names = [name.strip().lower() for name in exchanges] if exchanges else None
     return MultiExchangeManager(config_manager(), load_settings(live=live), names)

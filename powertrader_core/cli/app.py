@@ -100,7 +100,7 @@ def register_plugin_commands() -> None:
     if _plugin_commands_added:
         return
     _plugin_commands_added = True
-    from powertrader_core.plugins import get_registry
+    from powertrader_core.plugins.registry import get_registry
 
     registry = get_registry()
     try:

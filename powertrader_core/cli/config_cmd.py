@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from powertrader_core._secret import Secret
-    from powertrader_core.credentials import ExchangeConfigManager
+    from powertrader_core.credentials.manager import ExchangeConfigManager
+    from powertrader_core.credentials.secret import Secret
 
 config_app = typer.Typer(
     name="config",
@@ -49,8 +49,8 @@ def _passphrase_prompt(confirm: bool) -> Callable[[], Secret | None]:
     """Ask for the passphrase on first need, unless ``$POWERTRADER_PASSPHRASE`` has it."""
 
     def ask() -> Secret | None:
-        from powertrader_core._secret import Secret
-        from powertrader_core.credentials import PASSPHRASE_ENV
+        from powertrader_core.credentials.manager import PASSPHRASE_ENV
+        from powertrader_core.credentials.secret import Secret
 
         if os.environ.get(PASSPHRASE_ENV):
             return Secret(os.environ[PASSPHRASE_ENV])
@@ -67,7 +67,7 @@ def _passphrase_prompt(confirm: bool) -> Callable[[], Secret | None]:
 
 
 def _manager(config_dir: str | None, *, confirm: bool = False) -> ExchangeConfigManager:
-    from powertrader_core.credentials import ExchangeConfigManager
+    from powertrader_core.credentials.manager import ExchangeConfigManager
 
     return ExchangeConfigManager(config_dir, passphrase=_passphrase_prompt(confirm))
 
@@ -152,7 +152,7 @@ def show_command(
     as_json: bool = _JSON,
 ) -> None:
     """Show configurations with secrets masked and where each value comes from."""
-    from powertrader_core._secret import is_secret_field, mask
+    from powertrader_core.credentials.secret import is_secret_field, mask
     from powertrader_core.errors import ConfigurationError
 
     manager = _manager(config_dir)

@@ -1,6 +1,6 @@
 """``powertrader price | compare | best``: what a market costs, here and across exchanges.
 
-All three ask the :class:`~powertrader_core.manager.MultiExchangeManager`, so they inherit its
+All three ask the :class:`~powertrader_core.MultiExchangeManager`, so they inherit its
 promises: every exchange bounded by ``exchange_timeout``, reads retried, one failing exchange
 never failing the others. ``compare`` shows the failures as rows with their reason instead of
 hiding them: a venue missing from a comparison is itself information (down, not configured,
@@ -41,7 +41,7 @@ from powertrader_core.enums import Side
 
 if TYPE_CHECKING:
     from powertrader_core.errors import ExchangeError
-    from powertrader_core.manager import ExecutionPlan, MultiExchangeManager
+    from powertrader_core.manager.facade import ExecutionPlan, MultiExchangeManager
     from powertrader_core.models import MarketData
 
 __all__ = ["best_command", "compare_command", "price_command"]

@@ -43,7 +43,7 @@ from powertrader_core.cli._output import (
 
 if TYPE_CHECKING:
     from powertrader_core.exchange import AbstractExchange
-    from powertrader_core.manager import MultiExchangeManager
+    from powertrader_core.manager.facade import MultiExchangeManager
     from powertrader_core.models import OrderResult
 
 __all__ = ["cancel_command", "orders_command"]

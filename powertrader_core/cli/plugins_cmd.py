@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
-    from powertrader_core.plugins import PluginInfo
+    from powertrader_core.plugins.registry import PluginInfo
 
 __all__ = ["plugin_records", "plugins_command"]
 
 
 def plugin_records() -> list[dict[str, Any]]:
     """One JSON-ready record per plugin, sorted by name (what ``--json`` prints)."""
-    from powertrader_core.plugins import get_registry
+    from powertrader_core.plugins.registry import get_registry
 
     return [_record(info) for info in sorted(get_registry().plugins.values(), key=_name)]
 
@@ -55,7 +55,7 @@ def plugins_command(
     from rich.markup import escape
     from rich.table import Table
 
-    from powertrader_core.plugins import HOOKSPEC_VERSION
+    from powertrader_core.plugins.registry import HOOKSPEC_VERSION
 
     console = Console()
     if not records:

@@ -46,7 +46,7 @@ from powertrader_core.cli._output import (
 
 if TYPE_CHECKING:
     from powertrader_core.errors import ExchangeError
-    from powertrader_core.manager import MultiExchangeManager
+    from powertrader_core.manager.facade import MultiExchangeManager
 
 __all__ = ["exchanges_command", "status_command"]
 
@@ -57,7 +57,7 @@ ProbeSymbol = Annotated[
 
 def _verdict(error: ExchangeError | None) -> str:
     from powertrader_core.errors import ConfigurationError, ExchangeAuthenticationError
-    from powertrader_core.health import counts_against_health
+    from powertrader_core.manager.health import counts_against_health
 
     if error is None or not counts_against_health(error):
         return "connected"

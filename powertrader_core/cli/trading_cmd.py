@@ -38,7 +38,7 @@ from powertrader_core.cli._output import (
 from powertrader_core.enums import OrderType, Side, TimeInForce
 
 if TYPE_CHECKING:
-    from powertrader_core.manager import MultiExchangeManager
+    from powertrader_core.manager.facade import MultiExchangeManager
     from powertrader_core.models import FillEstimate, OrderRequest, OrderResult
 
 __all__ = ["balances_command", "order_command"]

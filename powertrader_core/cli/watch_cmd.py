@@ -27,7 +27,7 @@ from powertrader_core.cli._output import emit_json_line, escape, money, new_tabl
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from powertrader_core.manager import MultiExchangeManager
+    from powertrader_core.manager.facade import MultiExchangeManager
     from powertrader_core.models import MarketData
 
 __all__ = ["watch_command"]

@@ -66,7 +66,7 @@ def test_limit_order_rests_and_cancel_releases_it(cli: Invoke) -> None:
 def test_cancel_is_recorded_in_the_order_journal(cli: Invoke) -> None:
     import asyncio
 
-    from powertrader_core.journal import JournalState, OrderJournal
+    from powertrader_core.orders.journal import JournalState, OrderJournal
 
     order = parsed(
         cli("order", "buy", "BTC-USD", "0.02", "--type", "limit", "--price", "1000", "--json")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from powertrader_core import ConfigurationError, ExchangeFactory, PluginError
-from powertrader_core.plugins import get_registry, reset_registry
+from powertrader_core.plugins.registry import get_registry, reset_registry
 
 GOOD_PLUGIN = '''
 from decimal import Decimal

@@ -16,9 +16,9 @@ from powertrader_core import (
     ExchangeFactory,
     MarketData,
     OrderRequest,
-    _crypto_files,
 )
-from powertrader_core.credentials import ExchangeConfigManager
+from powertrader_core.credentials import encrypted as _crypto_files
+from powertrader_core.credentials.manager import ExchangeConfigManager
 from tests.cassette_support import TEST_SECRETS
 
 #: A valid Ed25519 seed (32 bytes of 0x11), base64: what a Robinhood-style exchange needs.
@@ -110,7 +110,7 @@ def _registered() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fast_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     """New files use a cheap scrypt cost (the cost is stored in each file, so reads follow)."""
-    monkeypatch.setattr("powertrader_core._crypto_files.SCRYPT_N", 2**10)
+    monkeypatch.setattr("powertrader_core.credentials.encrypted.SCRYPT_N", 2**10)
 
 
 @pytest.fixture

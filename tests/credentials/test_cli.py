@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from powertrader_core.cli.app import app
-from powertrader_core.credentials import ExchangeConfigManager
+from powertrader_core.credentials.manager import ExchangeConfigManager
 from tests.cassette_support import TEST_SECRETS
 from tests.credentials.conftest import TEST_PASSPHRASE, TEST_PRIVATE_KEY, key_secret
 

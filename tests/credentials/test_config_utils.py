@@ -10,7 +10,7 @@ from typing import ClassVar
 import pytest
 
 from powertrader_core import ConfigurationError, ExchangeFactory, MarketData, Region, config_utils
-from powertrader_core.credentials import ExchangeConfigManager
+from powertrader_core.credentials.manager import ExchangeConfigManager
 from tests.credentials.conftest import (
     TEST_PRIVATE_KEY,
     KeySecretExchange,

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from powertrader_core import ConfigurationError
-from powertrader_core._crypto_files import decrypt_config, encrypt_config
-from powertrader_core.credentials import ExchangeConfigManager
+from powertrader_core.credentials.encrypted import decrypt_config, encrypt_config
+from powertrader_core.credentials.manager import ExchangeConfigManager
 from tests.credentials.conftest import SHIPPED_SCRYPT_N, TEST_PASSPHRASE, key_secret
 
 
@@ -55,7 +55,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("powertrader_core._files.os.replace", refuse)
+    monkeypatch.setattr("powertrader_core.kit.files.os.replace", refuse)
     with pytest.raises(ConfigurationError, match="No space left"):
         manager.save_exchange_config("testex", key_secret(api_key="n" * 20), encrypt=False)
     assert json.loads(path.read_text()) == key_secret()
@@ -91,7 +91,7 @@ def test_encrypted_format_is_versioned_with_fresh_salt_and_nonce() -> None:
 
 def test_default_cost_is_real_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     # The suite's fast setting off: new files use the shipped cost.
-    monkeypatch.setattr("powertrader_core._crypto_files.SCRYPT_N", SHIPPED_SCRYPT_N)
+    monkeypatch.setattr("powertrader_core.credentials.encrypted.SCRYPT_N", SHIPPED_SCRYPT_N)
     data = encrypt_config("testex", key_secret(), TEST_PASSPHRASE)
     assert json.loads(data)["kdf"]["n"] >= 2**15
     assert decrypt_config(data, TEST_PASSPHRASE, exchange="testex", where="f") == key_secret()
@@ -247,6 +247,6 @@ def test_unwritable_directory(
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("powertrader_core._files.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("powertrader_core.kit.files.tempfile.mkstemp", refuse)
     with pytest.raises(ConfigurationError, match=r"cannot write .*testex_config.json"):
         manager.save_exchange_config("testex", key_secret(), encrypt=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from powertrader_core import ConfigurationError, ExchangeFactory
-from powertrader_core.credentials import ExchangeConfigManager
+from powertrader_core.credentials.manager import ExchangeConfigManager
 from tests.cassette_support import TEST_SECRETS
 from tests.credentials.conftest import TEST_PASSPHRASE, TEST_PRIVATE_KEY, key_secret
 

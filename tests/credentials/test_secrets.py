@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from powertrader_core import ExchangeAuthenticationError, ExchangeFactory, config_utils
 from powertrader_core.cli.app import app
-from powertrader_core.credentials import ExchangeConfig, ExchangeConfigManager, Secret, mask
+from powertrader_core.credentials.manager import ExchangeConfig, ExchangeConfigManager, Secret, mask
 from powertrader_core.hub import PowerTraderHub
 from tests.cassette_support import TEST_SECRETS
 from tests.credentials.conftest import (
@@ -45,7 +45,7 @@ def every_logger_at_debug() -> Iterator[_Everything]:
         logger for logger in logging.root.manager.loggerDict.values()
         if isinstance(logger, logging.Logger)
     ]
-    for name in ("powertrader_core", "powertrader_core.credentials",
+    for name in ("powertrader_core", "powertrader_core.credentials.manager",
                  "powertrader_core.config_utils", "powertrader_core.settings"):
         loggers.append(logging.getLogger(name))
     saved = [(logger, logger.level) for logger in loggers]

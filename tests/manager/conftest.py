@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from powertrader_core.health import HealthTracker
-from powertrader_core.manager import MultiExchangeManager
+from powertrader_core.manager.facade import MultiExchangeManager
+from powertrader_core.manager.health import HealthTracker
 from tests.manager.fakes import FAST_RETRY, DictConfig, FakeVenue, keys, registered, settings, venue
 from tests.simulators.fixtures import kraken_sim_factory  # noqa: F401 - a fixture
 

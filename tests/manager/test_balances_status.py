@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from powertrader_core import ExchangeAuthenticationError, ExchangeConnectionError
-from powertrader_core.health import HealthTracker
+from powertrader_core.manager.health import HealthTracker
 from tests.manager.conftest import MakeManager
 from tests.manager.fakes import keys, registered, venue
 from tests.manager.test_health import FakeClock

@@ -18,7 +18,7 @@ import pytest
 pytest.importorskip("powertrader_ccxt")
 
 from powertrader_core import ExchangeFactory
-from powertrader_core.manager import MultiExchangeManager
+from powertrader_core.manager.facade import MultiExchangeManager
 from tests.manager.fakes import FAST_RETRY, DictConfig, settings
 from tests.simulators.fixtures import kraken_config
 

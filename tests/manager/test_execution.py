@@ -15,7 +15,7 @@ from powertrader_core import (
     InsufficientFundsError,
     OrderRequest,
 )
-from powertrader_core.health import HealthTracker
+from powertrader_core.manager.health import HealthTracker
 from tests.manager.conftest import MakeManager
 from tests.manager.fakes import FakeVenue, keys, registered, venue
 

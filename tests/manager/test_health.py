@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from powertrader_core import ExchangeConnectionError, SymbolNotSupportedError
-from powertrader_core.health import CircuitBreaker, CircuitState, HealthTracker
+from powertrader_core.manager.health import CircuitBreaker, CircuitState, HealthTracker
 
 
 class FakeClock:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from powertrader_core import ExchangeFactory, OrderRequest
-from powertrader_core.manager import MultiExchangeManager
+from powertrader_core.manager.facade import MultiExchangeManager
 from tests.manager.fakes import FAST_RETRY, DictConfig, settings
 
 pytest.importorskip("powertrader_paper")

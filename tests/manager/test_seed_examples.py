@@ -19,7 +19,8 @@ import pytest
 from aiohttp import web
 from pt_exchange_abstraction import AbstractExchange
 
-from powertrader_core import ExchangeConnectionError, plugins
+from powertrader_core import ExchangeConnectionError
+from powertrader_core.plugins import registry as plugins
 from tests.cassette_support import TEST_SECRETS
 from tests.manager.fakes import FakeVenue, registered, venue
 

@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from powertrader_core import OrderRequest
-from powertrader_core.manager import MultiExchangeManager
+from powertrader_core.manager.facade import MultiExchangeManager
 from tests.manager.fakes import DictConfig, settings
 
 

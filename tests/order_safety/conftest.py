@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from powertrader_core.health import HealthTracker
-from powertrader_core.manager import MultiExchangeManager, SafetyPolicy
+from powertrader_core.manager.facade import MultiExchangeManager, SafetyPolicy
+from powertrader_core.manager.health import HealthTracker
 from tests.manager.fakes import FAST_RETRY, DictConfig, settings
 from tests.simulators.fixtures import kraken_config, kraken_sim, kraken_sim_factory  # noqa: F401
 from tests.simulators.kraken import KrakenSimulator

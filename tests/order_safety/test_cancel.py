@@ -16,8 +16,8 @@ from powertrader_core import (
     OrderNotFoundError,
     OrderRequest,
 )
-from powertrader_core.journal import JournalState
-from powertrader_core.manager import MultiExchangeManager
+from powertrader_core.manager.facade import MultiExchangeManager
+from powertrader_core.orders.journal import JournalState
 from tests.manager.fakes import FAST_RETRY, DictConfig, keys, settings
 from tests.order_safety.conftest import FAST_SAFETY
 from tests.order_safety.fakes import LedgerVenue, make_venue, registered

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from powertrader_core import ExchangeConnectionError, ExchangeOrderError, OrderRequest
-from powertrader_core.journal import JournalState
+from powertrader_core.orders.journal import JournalState
 from tests.simulators.faults import Fault, FaultPlan
 from tests.simulators.kraken import KrakenSimulator
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from powertrader_core import OrderJournal, OrderRequest
-from powertrader_core.journal import JournalState, process_owner
+from powertrader_core.orders.journal import JournalState, process_owner
 from tests.simulators.fixtures import kraken_config
 from tests.simulators.kraken import KrakenSimulator
 

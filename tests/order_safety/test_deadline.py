@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from powertrader_core import OrderJournal, OrderRequest
-from powertrader_core.journal import JournalState
+from powertrader_core.orders.journal import JournalState
 from tests.simulators.kraken import KrakenSimulator
 from tests.simulators.kraken_orders import DEADLINE_PASSED
 

@@ -13,7 +13,7 @@ import pytest
 
 import powertrader_core
 from powertrader_core import OrderJournal, OrderRequest, OrderResult, Settings
-from powertrader_core.journal import (
+from powertrader_core.orders.journal import (
     JournalConflict,
     JournalError,
     JournalState,
@@ -182,7 +182,7 @@ async def test_two_processes_write_one_journal(tmp_path: Path) -> None:
 def test_group_commit_rolls_back_only_the_failing_write(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from powertrader_core._journal_store import JournalStore, _Job
+    from powertrader_core.orders.journal_store import JournalStore, _Job
 
     store = JournalStore(tmp_path / "j.sqlite3")
 

@@ -20,7 +20,7 @@ from powertrader_core import (
     OrderJournal,
     OrderRequest,
 )
-from powertrader_core.journal import JournalState
+from powertrader_core.orders.journal import JournalState
 from tests.simulators.kraken import KrakenSimulator
 
 pytest.importorskip("powertrader_ccxt")

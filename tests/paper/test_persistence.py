@@ -10,7 +10,7 @@ import pytest
 from powertrader_paper import PaperExchange
 
 from powertrader_core import ConfigurationError, OrderRequest, OrderStatus
-from powertrader_core.paths import data_dir
+from powertrader_core.kit.paths import data_dir
 from tests.paper.conftest import MakePaper
 
 

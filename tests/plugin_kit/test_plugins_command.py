@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from powertrader_core import ExchangeFactory
 from powertrader_core.cli import app
-from powertrader_core.plugins import get_registry, reset_registry
+from powertrader_core.plugins.registry import get_registry, reset_registry
 from tests.plugin_kit.fake_dists import BROKEN, EXPECTED_ERRORS, install_broken, install_dist
 
 ACME_PLUGIN = "tests.plugin_kit.acme_plugin.powertrader_acme.plugin"

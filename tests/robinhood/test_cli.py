@@ -10,7 +10,7 @@ from powertrader_robinhood import public_key_b64
 from powertrader_robinhood.cli import KEYGEN_STEPS
 from typer.testing import CliRunner
 
-from powertrader_core.plugins import get_registry
+from powertrader_core.plugins.registry import get_registry
 
 
 def _app() -> typer.Typer:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from powertrader_core.credentials import ExchangeConfigManager
+from powertrader_core.credentials.manager import ExchangeConfigManager
 from powertrader_core.hub import PowerTraderHub
 
 
@@ -29,7 +29,7 @@ def test_seed_example_reads_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_hub_reads_the_default_file_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    from powertrader_core.paths import config_dir
+    from powertrader_core.kit.paths import config_dir
 
     folder = config_dir()
     folder.mkdir(parents=True)

@@ -127,7 +127,7 @@ def test_toml_file_and_round_trip(tmp_path: Path) -> None:
 def test_file_named_by_env_and_default_location(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from powertrader_core.paths import config_dir
+    from powertrader_core.kit.paths import config_dir
 
     assert Settings.load(env={}) == Settings()  # nothing anywhere: defaults
     default = config_dir() / "settings.json"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from powertrader_core import MarketData
-from powertrader_core.streaming import MonitorConfig
+from powertrader_core.streaming.monitor import MonitorConfig
 from tests.simulators.fixtures import kraken_config
 from tests.streaming.fakes import until
 

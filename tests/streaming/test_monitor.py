@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from powertrader_core import ConfigurationError, MarketData, SymbolNotSupportedError
-from powertrader_core.streaming import MonitorConfig, PriceUpdate
+from powertrader_core.streaming.monitor import MonitorConfig, PriceUpdate
 from tests.streaming.conftest import FAST
 from tests.streaming.fakes import poll_venue, stream_venue, until
 
@@ -233,7 +233,7 @@ async def test_status_keeps_its_shape(venues, make_manager) -> None:
 
 
 def test_backoff_is_exponential_with_jitter() -> None:
-    from powertrader_core._feeds import Backoff
+    from powertrader_core.streaming.feeds import Backoff
 
     low = Backoff(1.0, 8.0, rng=lambda: 0.0)
     assert [low.next() for _ in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]

@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from powertrader_core.streaming import MonitorConfig
+from powertrader_core.streaming.monitor import MonitorConfig
 from tests.simulators.fixtures import kraken_config
 from tests.streaming.fakes import until
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from powertrader_core import plugins
-from powertrader_core.manager import MultiExchangeManager
+from powertrader_core.manager.facade import MultiExchangeManager
+from powertrader_core.plugins import registry as plugins
 from tests.manager.fakes import registered
 from tests.streaming.fakes import TickingVenue
 

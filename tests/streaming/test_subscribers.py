@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from powertrader_core import MarketData
-from powertrader_core._subscribers import Subscription
+from powertrader_core.streaming.subscribers import Subscription
 from tests.streaming.fakes import quote, stream_venue, until
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from powertrader_core._types import to_decimal, utc_now
+from powertrader_core.kit import to_decimal, utc_now
 from powertrader_core.models import (
     Balance,
     BookLevel,

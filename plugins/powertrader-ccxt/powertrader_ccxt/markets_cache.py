@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 def default_cache_dir() -> Path:
     """``<user cache dir>/ccxt`` (``POWERTRADER_CACHE_DIR`` overrides the user cache dir)."""
-    from powertrader_core.paths import cache_dir
+    from powertrader_core.kit import cache_dir
 
     return cache_dir() / "ccxt"
 

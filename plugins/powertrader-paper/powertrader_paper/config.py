@@ -45,8 +45,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from powertrader_core._types import to_decimal, to_utc, utc_now
 from powertrader_core.errors import ConfigurationError
+from powertrader_core.kit import to_decimal, to_utc, utc_now
 
 __all__ = ["SIM_SOURCE", "Clock", "PaperConfig"]
 
@@ -103,7 +103,7 @@ class PaperConfig:
         """Where this account's balances, orders and fills live."""
         if self.db_path is not None:
             return self.db_path
-        from powertrader_core.paths import data_dir  # deferred: platformdirs on first use
+        from powertrader_core.kit import data_dir  # deferred: platformdirs on first use
 
         return data_dir() / "paper" / f"{self.account}.sqlite3"
 

@@ -31,8 +31,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
-from powertrader_core._sqlite_schema import check_schema_version
 from powertrader_core.errors import ConfigurationError, ExchangeConnectionError
+from powertrader_core.kit import check_schema_version
 from powertrader_core.models import OrderStatus, OrderType, Side, TimeInForce
 from powertrader_paper.records import OPEN_STATUSES, FillRecord, PaperOrder
 

@@ -51,7 +51,7 @@ from powertrader_core import (
     SymbolNotSupportedError,
     TradingFees,
 )
-from powertrader_core._types import to_decimal, utc_now
+from powertrader_core.kit import to_decimal, utc_now
 from powertrader_core.symbols import require_canonical
 from powertrader_robinhood._http import API_PREFIX, DEFAULT_BASE_URL, RobinhoodHttp
 from powertrader_robinhood.errors import Call

@@ -30,7 +30,7 @@ from powertrader_core import (
     OrderType,
     Side,
 )
-from powertrader_core._types import to_decimal
+from powertrader_core.kit import to_decimal
 
 __all__ = [
     "ORDER_TYPES",

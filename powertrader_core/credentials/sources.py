@@ -3,7 +3,7 @@
 Each source yields a :class:`Found`: the values it holds and, per value, a label saying where
 it came from (``$KRAKEN_API_KEY``, ``/path/kraken_config.enc``). Labels never hold values, so
 they are safe to print and log. Combining sources is the manager's job
-(:mod:`powertrader_core.credentials`).
+(:mod:`powertrader_core.credentials.manager`).
 
 Environment variable names are derived from the field names the exchange's class declares
 (``required_credentials`` + ``optional_credentials``)::

@@ -34,11 +34,10 @@ from decimal import Decimal
 from typing import Any
 
 from powertrader_core.exchange import AbstractExchange
+from powertrader_core.manager.calls import Caller
 from powertrader_core.models import MarketData
-
-from ._fanout import Caller
-from ._feeds import Feed, FeedHooks, FeedState, MonitorConfig
-from ._subscribers import Subscription, offer_all
+from powertrader_core.streaming.feeds import Feed, FeedHooks, FeedState, MonitorConfig
+from powertrader_core.streaming.subscribers import Subscription, offer_all
 
 __all__ = ["MonitorConfig", "PriceMonitor", "PriceUpdate", "Subscription"]
 

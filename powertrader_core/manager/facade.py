@@ -7,7 +7,7 @@ part and in what order.
   lazily from the factory and the configuration manager;
 - ``_fanout``: calling them, concurrently, each bounded by ``Settings.exchange_timeout``,
   reads retried (:mod:`~powertrader_core.retry`), every outcome recorded in
-  :mod:`~powertrader_core.health` (whose circuit breaker keeps a failing exchange out);
+  :mod:`~powertrader_core.manager.health` (whose circuit breaker keeps a failing exchange out);
 - ``_execution``: best execution, the all-in cost of an amount, and where an order may go.
 
 One slow, failing or hanging exchange never fails a call: the others' answers come back and
@@ -48,13 +48,19 @@ from typing import Any
 from powertrader_core._types import to_decimal, utc_now
 from powertrader_core.errors import ConfigurationError, ExchangeError, SymbolNotSupportedError
 from powertrader_core.exchange import AbstractExchange
-from powertrader_core.health import HealthTracker
-from powertrader_core.journal import OrderJournal
+from powertrader_core.manager.calls import Caller, FanOut, combine_errors
+from powertrader_core.manager.execution import ExecutionPlan, plan_execution, plan_order_route
+from powertrader_core.manager.health import HealthTracker
+from powertrader_core.manager.venues import ConfigSource, VenuePool, is_simulated
 from powertrader_core.models import MarketData, OrderRequest, OrderResult, Side, canonical_symbol
+from powertrader_core.orders.cancel import Canceller
+from powertrader_core.orders.journal import OrderJournal
+from powertrader_core.orders.reconcile import ReconcileSummary
+from powertrader_core.orders.safety import OrderSafety, SafetyPolicy
 from powertrader_core.retry import RetryPolicy
 from powertrader_core.routing import best_quote
 from powertrader_core.settings import Settings
-from powertrader_core.streaming import (
+from powertrader_core.streaming.monitor import (
     MonitorConfig,
     PriceMonitor,
     PriceUpdate,
@@ -62,13 +68,6 @@ from powertrader_core.streaming import (
     canonical_targets,
     monitor_over,
 )
-
-from ._cancel import Canceller
-from ._execution import ExecutionPlan, plan_execution, plan_order_route
-from ._fanout import Caller, FanOut, combine_errors
-from ._order_safety import OrderSafety, SafetyPolicy
-from ._reconcile import ReconcileSummary
-from ._venues import ConfigSource, VenuePool, is_simulated
 
 __all__ = ["ExecutionPlan", "FanOut", "MultiExchangeManager", "ReconcileSummary", "SafetyPolicy"]
 
@@ -118,7 +117,7 @@ class MultiExchangeManager:
         if settings is None:
             settings = Settings.load()
         if config_manager is None:
-            from powertrader_core.credentials import ExchangeConfigManager
+            from powertrader_core.credentials.manager import ExchangeConfigManager
 
             config_manager = ExchangeConfigManager()
         self.settings = settings
@@ -399,7 +398,7 @@ class MultiExchangeManager:
             "checked_at": utc_now(),
         }
 
-    # ---- live prices (the work is in powertrader_core.streaming) --------------------------------
+    # ---- live prices (the work is in powertrader_core.streaming) -------------------------
 
     @property
     def price_monitor(self) -> PriceMonitor:

@@ -49,11 +49,10 @@ from powertrader_core.errors import (
     OrderNotFoundError,
 )
 from powertrader_core.exchange import AbstractExchange
-from powertrader_core.journal import JournalEntry
+from powertrader_core.manager.calls import as_exchange_error
 from powertrader_core.models import OrderResult
+from powertrader_core.orders.journal import JournalEntry
 from powertrader_core.retry import RetryPolicy, retry_read
-
-from ._fanout import as_exchange_error
 
 __all__ = ["Lookup", "OrderLocator", "SafetyPolicy", "owner_alive"]
 

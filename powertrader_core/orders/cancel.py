@@ -30,11 +30,10 @@ from typing import Any
 
 from powertrader_core.errors import ExchangeError, InvalidOrderError, OrderNotFoundError
 from powertrader_core.exchange import AbstractExchange
-from powertrader_core.journal import NO_ORDER, JournalEntry, JournalError, OrderJournal
+from powertrader_core.manager.calls import Caller
 from powertrader_core.models import OrderResult
-
-from ._fanout import Caller
-from ._reconcile import Settler
+from powertrader_core.orders.journal import NO_ORDER, JournalEntry, JournalError, OrderJournal
+from powertrader_core.orders.reconcile import Settler
 
 __all__ = ["Canceller"]
 

@@ -32,10 +32,9 @@ from powertrader_core.errors import (
     ExchangeRateLimitError,
 )
 from powertrader_core.exchange import AbstractExchange
-from powertrader_core.health import CircuitState, HealthTracker
+from powertrader_core.manager.health import CircuitState, HealthTracker
+from powertrader_core.manager.venues import VenuePool
 from powertrader_core.retry import RetryPolicy, retry_read
-
-from ._venues import VenuePool
 
 __all__ = ["Caller", "FanOut", "as_exchange_error", "combine_errors"]
 

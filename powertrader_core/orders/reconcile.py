@@ -24,7 +24,9 @@ from typing import Any
 from powertrader_core._types import utc_now
 from powertrader_core.errors import ExchangeError, InvalidOrderError, OrderNotFoundError
 from powertrader_core.exchange import AbstractExchange
-from powertrader_core.journal import (
+from powertrader_core.manager.calls import Caller
+from powertrader_core.models import OrderResult
+from powertrader_core.orders.journal import (
     NO_ORDER,
     UNSETTLED,
     JournalEntry,
@@ -32,10 +34,7 @@ from powertrader_core.journal import (
     JournalState,
     OrderJournal,
 )
-from powertrader_core.models import OrderResult
-
-from ._fanout import Caller
-from ._locate import Lookup, OrderLocator, SafetyPolicy, owner_alive
+from powertrader_core.orders.locate import Lookup, OrderLocator, SafetyPolicy, owner_alive
 
 __all__ = ["ReconcileSummary", "Settler"]
 

@@ -53,7 +53,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from powertrader_core._journal_model import (
+from powertrader_core._types import utc_now
+from powertrader_core.models import OrderRequest, OrderResult
+from powertrader_core.orders.journal_model import (
     ALLOWED_FROM,
     EXISTS,
     FINAL_AT_EXCHANGE,
@@ -68,9 +70,7 @@ from powertrader_core._journal_model import (
     state_for_status,
     text,
 )
-from powertrader_core._journal_store import JournalError, JournalStore
-from powertrader_core._types import utc_now
-from powertrader_core.models import OrderRequest, OrderResult
+from powertrader_core.orders.journal_store import JournalError, JournalStore
 
 __all__ = [
     "EXISTS",
@@ -94,7 +94,7 @@ def process_owner() -> str:
 
 
 def default_journal_path() -> Path:
-    from powertrader_core.paths import data_dir
+    from powertrader_core.kit.paths import data_dir
 
     return data_dir() / "journal.sqlite3"
 

@@ -1,4 +1,4 @@
-"""Plugin discovery with pluggy: hookspecs, the plugin manager, entry point loading.
+"""Plugin discovery with pluggy: the plugin manager, entry point loading, what each plugin gave.
 
 A plugin is a module with ``@hookimpl`` functions, named by an entry point in the group
 ``powertrader``::
@@ -35,6 +35,14 @@ if TYPE_CHECKING:
 
 from powertrader_core.errors import PluginError
 from powertrader_core.exchange import AbstractExchange
+from powertrader_core.plugins.hookspecs import (
+    ENTRY_POINT_GROUP,
+    HOOKSPEC_VERSION,
+    PROJECT_NAME,
+    HookSpecs,
+    hookimpl,
+    hookspec,
+)
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -48,38 +56,7 @@ __all__ = [
     "reset_registry",
 ]
 
-PROJECT_NAME = "powertrader"
-ENTRY_POINT_GROUP = "powertrader"
-#: The version of the hookspecs below. A plugin module may declare
-#: ``POWERTRADER_HOOKSPEC_VERSION``; one written for another version is refused.
-HOOKSPEC_VERSION = 1
-
-hookspec = pluggy.HookspecMarker(PROJECT_NAME)
-hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
-
-log = logging.getLogger(__name__)
-
-ExchangeClasses = Sequence[type[AbstractExchange]] | Mapping[str, type[AbstractExchange]]
-
-
-class HookSpecs:
-    """The hooks a plugin may implement. Kept tiny on purpose."""
-
-    @hookspec
-    def powertrader_exchanges(self) -> ExchangeClasses:  # type: ignore[empty-body]
-        """Return the exchange classes this plugin provides.
-
-        A sequence of classes (each registered under its ``name``) or a mapping of name to
-        class.
-        """
-
-    @hookspec
-    def powertrader_register_commands(self, app: Any) -> None:
-        """Add command groups to the ``powertrader`` command line (``app`` is a typer.Typer)."""
-
-    @hookspec(firstresult=True)
-    def powertrader_resolve_exchange(self, name: str) -> type[AbstractExchange] | None:
-        """Return a class for a name no plugin listed (``ccxt:<id>``), or None."""
+log = logging.getLogger("powertrader_core.plugins")
 
 
 @dataclass

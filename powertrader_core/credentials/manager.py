@@ -18,7 +18,7 @@ rather than demanded.
 Files are written atomically with mode 0600 in a 0700 folder; saving encrypted removes the
 plain copy (and saving plain removes the encrypted one), so what was saved is what loads.
 Nothing here logs, prints or raises a secret: the config returned is an
-:class:`~powertrader_core._secret.ExchangeConfig` whose repr masks secret fields.
+:class:`~powertrader_core.credentials.secret.ExchangeConfig` whose repr masks secret fields.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, overload
 
-from powertrader_core._credential_checks import check_with, plain_values
-from powertrader_core._credential_sources import (
+from powertrader_core.credentials.checks import check_with, plain_values
+from powertrader_core.credentials.sources import (
     Found,
     check_private_mode,
     env_names,
@@ -41,7 +41,7 @@ from powertrader_core._credential_sources import (
     parse_plain,
     read_dotenv,
 )
-from powertrader_core._secret import ExchangeConfig, Secret, is_secret_field, mask, reveal
+from powertrader_core.credentials.secret import ExchangeConfig, Secret, is_secret_field, mask, reveal
 from powertrader_core.errors import ConfigurationError
 from powertrader_core.exchange import AbstractExchange
 
@@ -174,7 +174,7 @@ class ExchangeConfigManager:
     # ---- loading ----------------------------------------------------------------------------
 
     def _read_encrypted(self, exchange_name: str, passphrase: Secret | None) -> Found | None:
-        from powertrader_core._crypto_files import decrypt_config
+        from powertrader_core.credentials.encrypted import decrypt_config
 
         path = self.encrypted_path(exchange_name)
         handle = open_if_exists(path, what="credentials file")
@@ -391,7 +391,7 @@ class ExchangeConfigManager:
                     exchange=name,
                     operation="save_exchange_config",
                 )
-            from powertrader_core._crypto_files import encrypt_config
+            from powertrader_core.credentials.encrypted import encrypt_config
 
             payload = encrypt_config(name, values, reveal(passphrase))
             target, stale = encrypted_path, plain_path
@@ -466,7 +466,7 @@ class ExchangeConfigManager:
     # ---- files ------------------------------------------------------------------------------
 
     def _write(self, path: Path, payload: bytes, exchange: str) -> None:
-        from powertrader_core._files import atomic_write_bytes
+        from powertrader_core.kit.files import atomic_write_bytes
 
         try:
             atomic_write_bytes(path, payload, mode=0o600, dir_mode=0o700)

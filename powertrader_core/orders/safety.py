@@ -1,7 +1,7 @@
 """Order safety for the manager: one request is at most one order, and no order is lost.
 
 Every order goes through :meth:`OrderSafety.place`, which wraps the manager's single send path
-(``_send_order``) with the journal (:mod:`powertrader_core.journal`):
+(``_send_order``) with the journal (:mod:`powertrader_core.orders.journal`):
 
 1. the intent is committed to the journal; then the exchange is made ready and the order sent;
 2. an answer is recorded (``accepted``/``filled``/...); a refusal (``ExchangeOrderError``,
@@ -51,7 +51,9 @@ from powertrader_core.errors import (
     SymbolNotSupportedError,
 )
 from powertrader_core.exchange import AbstractExchange
-from powertrader_core.journal import (
+from powertrader_core.manager.calls import Caller, combine_errors
+from powertrader_core.models import OrderRequest, OrderResult
+from powertrader_core.orders.journal import (
     EXISTS,
     NO_ORDER,
     UNSETTLED,
@@ -61,11 +63,8 @@ from powertrader_core.journal import (
     JournalState,
     OrderJournal,
 )
-from powertrader_core.models import OrderRequest, OrderResult
-
-from ._fanout import Caller, combine_errors
-from ._locate import SafetyPolicy
-from ._reconcile import ReconcileSummary, Settler
+from powertrader_core.orders.locate import SafetyPolicy
+from powertrader_core.orders.reconcile import ReconcileSummary, Settler
 
 __all__ = ["OrderSafety", "SafetyPolicy"]
 

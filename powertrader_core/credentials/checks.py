@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from powertrader_core._secret import Secret, reveal
+from powertrader_core.credentials.secret import Secret, reveal
 from powertrader_core.errors import ConfigurationError
 from powertrader_core.exchange import AbstractExchange
 

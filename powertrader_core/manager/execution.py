@@ -22,10 +22,9 @@ from typing import Any
 from powertrader_core import symbols
 from powertrader_core.errors import ExchangeError, InsufficientFundsError, NotSupportedError
 from powertrader_core.exchange import AbstractExchange
+from powertrader_core.manager.calls import Caller, FanOut, combine_errors
 from powertrader_core.models import Balance, FillEstimate, OrderRequest, OrderType, Side
 from powertrader_core.routing import estimate_from_quote, funds_shortfall, rank_for_amount
-
-from ._fanout import Caller, FanOut, combine_errors
 
 __all__ = ["ExecutionPlan", "plan_execution", "plan_order_route"]
 

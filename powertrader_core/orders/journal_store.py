@@ -1,6 +1,6 @@
 """The order journal's SQLite file: schema, connection and transactions (blocking code).
 
-:class:`~powertrader_core.journal.OrderJournal` runs everything here through
+:class:`~powertrader_core.orders.journal.OrderJournal` runs everything here through
 ``asyncio.to_thread``, so the event loop never waits on the disk. Why it is built this way:
 
 - **Committed before it matters.** Every write is one ``BEGIN IMMEDIATE ... COMMIT`` that has
@@ -30,8 +30,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from powertrader_core._sqlite_schema import check_schema_version
 from powertrader_core.errors import ExchangeError
+from powertrader_core.kit.sqlite_schema import check_schema_version
 
 __all__ = ["SCHEMA_VERSION", "JournalError", "JournalStore"]
 

@@ -1,6 +1,6 @@
 """The order journal's data: its states and transitions, entries and events (no I/O).
 
-See :mod:`powertrader_core.journal` for the state machine and why it is built this way; the
+See :mod:`powertrader_core.orders.journal` for the state machine and why it is built this way; the
 names here are re-exported from there.
 """
 
@@ -14,8 +14,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from powertrader_core._journal_store import JournalError
 from powertrader_core.models import OrderRequest, OrderResult, OrderStatus
+from powertrader_core.orders.journal_store import JournalError
 
 __all__ = [
     "ALLOWED_FROM",

@@ -1,0 +1,32 @@
+"""What plugin authors use: one of each mechanism, for every plugin.
+
+A plugin imports these from here and nowhere else in the core:
+
+- files: :func:`atomic_write_text` / :func:`atomic_write_bytes` (0600 files in 0700 folders,
+  written whole or not at all), :func:`ensure_dir`;
+- folders: :func:`data_dir`, :func:`cache_dir`, :func:`config_dir` (platformdirs, overridden by
+  ``POWERTRADER_DATA_DIR`` / ``_CACHE_DIR`` / ``_CONFIG_DIR``);
+- SQLite files: :func:`check_schema_version`;
+- symbols: :func:`require_canonical` (a ``BASE-QUOTE`` symbol or a clear error);
+- money and time: :func:`to_decimal` (exact), :func:`utc_now`, :func:`to_utc`.
+"""
+
+from powertrader_core._types import to_decimal, to_utc, utc_now
+from powertrader_core.kit.files import atomic_write_bytes, atomic_write_text, ensure_dir
+from powertrader_core.kit.paths import cache_dir, config_dir, data_dir
+from powertrader_core.kit.sqlite_schema import check_schema_version
+from powertrader_core.symbols import require_canonical
+
+__all__ = [
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "cache_dir",
+    "check_schema_version",
+    "config_dir",
+    "data_dir",
+    "ensure_dir",
+    "require_canonical",
+    "to_decimal",
+    "to_utc",
+    "utc_now",
+]

@@ -1,0 +1,17 @@
+"""Order safety: one request from a caller is at most one order at an exchange.
+
+Reading order:
+
+1. ``journal`` (with ``journal_model`` and ``journal_store``): the SQLite order journal; an
+   intent is committed before an order leaves, and every outcome after.
+2. ``safety``: :class:`OrderSafety` sends an order through the journal and, when the answer is
+   lost, looks it up before anything is resent.
+3. ``locate``: finding an order by its client order id, and when absence is proven.
+4. ``reconcile``: settling every unsettled journal entry against its exchange.
+5. ``cancel``: cancelling through the journal.
+"""
+
+from powertrader_core.orders.journal import OrderJournal
+from powertrader_core.orders.journal_model import JournalEntry, JournalState
+
+__all__ = ["JournalEntry", "JournalState", "OrderJournal"]
