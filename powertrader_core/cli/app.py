@@ -2,9 +2,10 @@
 
 Commands live in modules by job (``market_cmd``: prices; ``trading_cmd``: order and
 balances; ``orders_cmd``: orders and cancel; ``status_cmd``: exchanges and health;
-``watch_cmd``: live prices; ``config_cmd``, ``plugins_cmd``) and are registered here, each
-wrapped by :func:`~powertrader_core.cli._context.with_global_options` so that every one of
-them takes ``--json``, ``--region`` and ``--debug``.
+``watch_cmd``: live prices; ``serve_cmd``: the dashboard; ``config_cmd``, ``plugins_cmd``) and
+are registered here, each wrapped by
+:func:`~powertrader_core.cli._context.with_global_options` so that every one of them takes
+``--json``, ``--region`` and ``--debug``.
 
 ``powertrader --help`` must stay fast (a figure in ``bench/bench_cli.py``): the command
 modules import only typer at module level, and help is plain text (``rich_markup_mode=None``),
@@ -19,7 +20,14 @@ from typing import Annotated, Any
 
 import typer
 
-from powertrader_core.cli import market_cmd, orders_cmd, status_cmd, trading_cmd, watch_cmd
+from powertrader_core.cli import (
+    market_cmd,
+    orders_cmd,
+    serve_cmd,
+    status_cmd,
+    trading_cmd,
+    watch_cmd,
+)
 from powertrader_core.cli._context import (
     DebugOption,
     JsonOption,
@@ -53,6 +61,7 @@ _COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("cancel", orders_cmd.cancel_command),
     ("watch", watch_cmd.watch_command),
     ("status", status_cmd.status_command),
+    ("serve", serve_cmd.serve_command),
 )
 for _name, _command in _COMMANDS:
     app.command(_name)(with_global_options(_command))

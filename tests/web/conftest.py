@@ -1,0 +1,81 @@
+"""A real dashboard on a free loopback port, in the test's event loop.
+
+The manager trades on ``paper`` (its offline simulated market) beside two in-process venues
+from the manager's tests: ``simex``, which quotes, and ``downex``, whose every call fails
+with a connection error, so the page has an exchange that is down with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from powertrader_core import ExchangeConnectionError, MultiExchangeManager
+from powertrader_core.web import LiveBoard, Policy, create_app, running
+from tests.manager.fakes import DictConfig, FakeVenue, keys, registered, settings, venue
+
+SYMBOLS = ("BTC-USD", "ETH-USD")
+
+
+@dataclass
+class Dashboard:
+    url: str
+    board: LiveBoard
+    policy: Policy
+    manager: MultiExchangeManager
+
+    @property
+    def origin(self) -> str:
+        return self.url.rstrip("/")
+
+    @property
+    def host(self) -> str:
+        return self.origin.removeprefix("http://")
+
+
+@pytest.fixture
+def venues() -> Iterator[dict[str, type[FakeVenue]]]:
+    """``simex`` quotes BTC-USD and ETH-USD; ``downex`` refuses every connection."""
+    healthy = venue("simex", 60_000, spread=30, balances={"USD": 2500, "BTC": "0.05"})
+    failing = venue(
+        "downex",
+        60_000,
+        error=ExchangeConnectionError(
+            "connection refused (127.0.0.1:9)", exchange="downex", operation="get_market_data"
+        ),
+    )
+    with registered(healthy, failing) as by_name:
+        yield by_name
+
+
+ServeFactory = Callable[..., AbstractAsyncContextManager[Dashboard]]
+
+
+@pytest.fixture
+def serve(venues: dict[str, type[FakeVenue]]) -> ServeFactory:
+    """``async with serve(exchanges=..., token=..., **board_options) as dash``."""
+
+    @asynccontextmanager
+    async def start(
+        exchanges: tuple[str, ...] = ("paper", "simex", "downex"),
+        token: str | None = None,
+        poll_interval: float = 0.2,
+        **board_options: Any,
+    ) -> AsyncIterator[Dashboard]:
+        config = DictConfig({name: keys() for name in exchanges if name != "paper"})
+        manager = MultiExchangeManager(
+            config, settings(live_trading=False), exchanges=list(exchanges)
+        )
+        policy = Policy("127.0.0.1", token)
+        async with manager:
+            board = LiveBoard(
+                manager, SYMBOLS, exchanges, poll_interval=poll_interval, **board_options
+            )
+            async with board, running(create_app(board, policy), board, "127.0.0.1", 0) as url:
+                yield Dashboard(url, board, policy, manager)
+
+    return start
