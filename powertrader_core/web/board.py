@@ -3,10 +3,11 @@
 One board per server. It subscribes once to the manager's price monitoring
 (``subscribe_to_price_updates``) and keeps the latest quote per exchange and symbol plus a few
 minutes of best bid and ask for the chart. Every update is encoded to JSON once and offered to
-each tab's own bounded queue, the same drop-oldest :class:`~powertrader_core.streaming.Subscription`
-the monitor gives its subscribers: a slow or stalled tab loses its oldest updates and never
-holds up the feed or the other tabs. A tab that connects (or reconnects) first gets the whole
-picture (:meth:`LiveBoard.snapshot`), then the updates.
+each tab's own bounded queue, the same drop-oldest ``Subscription``
+(:mod:`powertrader_core.streaming.subscribers`) the monitor gives its subscribers: a slow or
+stalled tab loses its oldest updates and never holds up the feed or the other tabs. A tab that
+connects (or reconnects) first gets the whole picture (:meth:`LiveBoard.snapshot`), then the
+updates.
 
 Besides quotes, a background task refreshes exchange health every ``status_every`` seconds
 (no I/O: the manager's tracker and feeds) and balances and recent orders (the order journal)
@@ -25,12 +26,12 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from powertrader_core.streaming import MonitorConfig, Subscription
 from powertrader_core.web.views import account_record, health_record, quote_record
 
 if TYPE_CHECKING:
     from powertrader_core.manager import MultiExchangeManager
     from powertrader_core.models import MarketData, OrderResult
+    from powertrader_core.streaming.subscribers import Subscription
 
 __all__ = ["LiveBoard"]
 
@@ -90,6 +91,7 @@ class LiveBoard:
 
     async def start(self) -> None:
         """Subscribe, start monitoring, and start the health and account refreshes."""
+        from powertrader_core import MonitorConfig
         from powertrader_core.cli.plugins_cmd import plugin_records
 
         self.plugins = plugin_records()
@@ -238,6 +240,8 @@ class LiveBoard:
     async def events(self) -> AsyncIterator[str]:
         """One tab's event stream as Server-Sent Events frames: the snapshot, then updates,
         with a keep-alive comment when idle; ends when the board stops or the tab goes."""
+        from powertrader_core.streaming.subscribers import Subscription
+
         tab = Subscription("dashboard tab", None, max_queue=self.tab_queue)
         self._tabs[tab.id] = tab
         try:

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from powertrader_core.cli._output import to_jsonable
 
 if TYPE_CHECKING:
-    from powertrader_core.journal import JournalEntry
     from powertrader_core.models import MarketData
+    from powertrader_core.orders import JournalEntry
 
 __all__ = [
     "account_record",
