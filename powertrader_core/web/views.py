@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from powertrader_core.cli._output import to_jsonable
+from powertrader_core.cli._output import reason, to_jsonable
 
 if TYPE_CHECKING:
     from powertrader_core.models import MarketData
@@ -73,14 +73,14 @@ def health_record(
     """
     feed = status.get("price_feed") or {}
     state = str(status.get("status", "unknown"))
-    reason = status.get("last_error")
+    error = status.get("last_error")
     if feed.get("connected") is False and state != "down":
         state = "down"
-        reason = feed.get("last_error") or reason
+        error = feed.get("last_error") or error
     record: dict[str, Any] = to_jsonable({
         "exchange": name,
         "status": state,
-        "reason": reason if state != "connected" else None,
+        "reason": reason(name, str(error)) if error and state != "connected" else None,
         "last_error": status.get("last_error"),
         "last_error_at": status.get("last_error_at"),
         "circuit": status.get("circuit"),
@@ -92,6 +92,7 @@ def health_record(
         "feed_updates": feed.get("updates"),
         "last_update": feed.get("last_update"),
         "dropped_updates": feed.get("dropped_updates"),
+        "unsupported_symbols": feed.get("unsupported_symbols", []),
     })
     return record
 
@@ -131,6 +132,6 @@ def account_record(
             name: {asset: to_jsonable(amount) for asset, amount in sorted(assets.items()) if amount}
             for name, assets in sorted(balances.items())
         },
-        "balance_errors": dict(sorted(failures.items())),
+        "balance_errors": {name: reason(name, text) for name, text in sorted(failures.items())},
         "orders": [order_entry_record(entry) for entry in orders],
     }

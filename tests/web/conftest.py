@@ -39,8 +39,10 @@ class Dashboard:
 
 @pytest.fixture
 def venues() -> Iterator[dict[str, type[FakeVenue]]]:
-    """``simex`` quotes BTC-USD and ETH-USD; ``downex`` refuses every connection."""
-    healthy = venue("simex", 60_000, spread=30, balances={"USD": 2500, "BTC": "0.05"})
+    """``simex`` quotes BTC-USD (it lists no ETH-USD); ``downex`` refuses every connection."""
+    healthy = venue(
+        "simex", 60_000, spread=30, balances={"USD": 2500, "BTC": "0.05"}, listed={"BTC-USD"}
+    )
     failing = venue(
         "downex",
         60_000,

@@ -110,7 +110,8 @@
     cells.ask.textContent = fmt(q.ask, places);
     cells.last.textContent = fmt(q.last, places);
     cells.spread.textContent = fmt(q.spread, places) + (q.spread_bps === null ? "" : " (" + q.spread_bps.toFixed(1) + " bp)");
-    cells.latency.textContent = q.latency_ms === null ? "-" : q.latency_ms.toFixed(0) + " ms";
+    var h = state.health[q.exchange], ms = q.latency_ms !== null ? q.latency_ms : h ? h.latency_ms : null;
+    cells.latency.textContent = ms === null || ms === undefined ? "-" : Math.round(ms) + " ms";
     cells.age.textContent = age(q.quoted_at);
     cells.feed.textContent = q.mode || "-";
     if (before) {
@@ -151,6 +152,7 @@
       var q = state.quotes[exchange + "|" + symbol];
       var text = "";
       if (h && h.status === "down") text = "down: " + (h.reason || "no answer");
+      else if (h && h.unsupported_symbols && h.unsupported_symbols.indexOf(symbol) >= 0) text = "market not listed here";
       else if (q && q.quoted_symbol && q.quoted_symbol !== symbol) text = "quotes " + q.quoted_symbol;
       cells.note.textContent = text;
       cells.note.style.color = h && h.status === "down" ? "var(--red)" : "";
@@ -191,7 +193,6 @@
       state.charts[symbol] = svg;
       state.chartDirty[symbol] = true;
     });
-    $("chart-window").textContent = "last " + Math.round(state.windowMs / 60000) + " minutes";
   }
 
   function drawCharts() {
@@ -202,7 +203,8 @@
       var series = state.exchanges.map(function (exchange) {
         return { name: exchange, color: colorOf(exchange), points: state.history[exchange + "|" + symbol] || [] };
       });
-      window.PTChart.draw(state.charts[symbol], series, now, state.windowMs);
+      var span = window.PTChart.draw(state.charts[symbol], series, now, state.windowMs);
+      $("chart-window").textContent = "last " + (span < 90000 ? Math.round(span / 1000) + " seconds" : Math.round(span / 60000) + " minutes");
     });
   }
 
@@ -241,7 +243,7 @@
         { text: r.latency_ms === null ? "-" : Math.round(r.latency_ms) + " ms", cls: "num" },
         { text: r.circuit + (r.circuit === "open" && r.retry_in ? " (retry in " + Math.ceil(r.retry_in) + " s)" : "") },
         { text: r.configured },
-        { text: r.reason || r.last_error || "", cls: "wrap reason" }
+        { text: r.reason || "", cls: "wrap reason" }
       ] };
     }), "no exchange");
     state.exchanges.forEach(showNote);
@@ -265,7 +267,7 @@
       var when = new Date(o.created_at);
       var what = o.side + " " + fmt(o.amount) + " " + o.symbol + " " + o.order_type + (o.price ? " @ " + fmt(o.price) : "");
       return { attrs: { "data-client-order-id": o.client_order_id, "data-state": o.state }, cells: [
-        { text: when.toLocaleTimeString() }, { text: o.exchange }, { text: what },
+        { text: when.toLocaleTimeString([], { hour12: false }) }, { text: o.exchange }, { text: what },
         { text: fmt(o.filled), cls: "num" }, { text: fmt(o.average_price, 2), cls: "num" },
         { text: o.state, badge: o.state === "filled" || o.state === "accepted" ? "connected" : o.state === "rejected" || o.state === "not_sent" ? "down" : "degraded" },
         { text: o.status || (o.error ? "error" : "-") }, { text: o.client_order_id.slice(0, 12) + "…", cls: "dim" }
