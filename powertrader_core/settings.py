@@ -56,6 +56,9 @@ ENV_PREFIX = "POWERTRADER_"
 #: Environment variable naming the settings file.
 SETTINGS_ENV = "POWERTRADER_SETTINGS"
 
+#: Marks "no default given" in :meth:`Settings.get` (None is a default a caller may give).
+_NO_DEFAULT: Any = object()
+
 _DEFAULT_COINS = ("BTC", "ETH", "XRP", "BNB", "DOGE")
 _DEFAULT_DCA_LEVELS = ("-2.5", "-5", "-10", "-20", "-30", "-40", "-50")
 
@@ -205,7 +208,8 @@ class Settings(BaseModel):
     """The user's settings, validated; unknown keys from the hub's file are kept as they are.
 
     ``settings.get(key, fallback)`` works like the seed's examples (and ``dict.get``): the
-    fallback is returned only for a key that is not set at all (or set to None).
+    fallback is returned for a key the user did not set (file, environment, assignment),
+    so an unset ``primary_exchange`` answers the caller's ``"robinhood"``, not ``""``.
     """
 
     model_config = ConfigDict(extra="allow", validate_assignment=True)
@@ -213,6 +217,8 @@ class Settings(BaseModel):
     # ---- trading (the hub's keys) ----
     coins: Coins = Field(default_factory=lambda: list(_DEFAULT_COINS))
     trade_start_level: Level = 3
+    #: Percent of the account's value for a first buy: ``5.0`` is 5 % (the seed's fallback),
+    #: the hub's default ``0.005`` is 0.005 % (reference/settings.md); "5%" is read as 5.0.
     start_allocation_pct: Percent = Decimal("0.005")
     dca_multiplier: Percent = Decimal("2.0")
     dca_levels: DcaLevels = Field(default_factory=lambda: [Decimal(x) for x in _DEFAULT_DCA_LEVELS])
@@ -249,13 +255,24 @@ class Settings(BaseModel):
 
     # ---- the seed's dict-like access ----------------------------------------------------
 
-    def get(self, key: str, default: Any = None) -> Any:
-        """The value of ``key``, or ``default`` when the key is unknown or its value is None."""
-        if key in type(self).model_fields:
-            value = getattr(self, key)
+    def get(self, key: str, default: Any = _NO_DEFAULT) -> Any:
+        """The value the user set for ``key``; else ``default``; else the built-in default.
+
+        As in the seed's examples (``settings.get("primary_exchange", "robinhood")``) and
+        ``dict.get``: a key the user never set (in the file, the environment or by assignment),
+        or set to nothing (None, or ``""`` for a name), is absent, so the caller's ``default``
+        applies. Without a ``default``, an absent key answers its built-in default (None for an
+        unknown key).
+        """
+        fields = type(self).model_fields
+        if key in fields:
+            value = getattr(self, key) if key in self.model_fields_set else None
+            builtin = getattr(self, key)
         else:
-            value = (self.model_extra or {}).get(key)
-        return default if value is None else value
+            value = builtin = (self.model_extra or {}).get(key)
+        if value is not None and value != "":
+            return value
+        return builtin if default is _NO_DEFAULT else default
 
     def __getitem__(self, key: str) -> Any:
         if key in type(self).model_fields:
@@ -321,7 +338,11 @@ class Settings(BaseModel):
             from powertrader_core.kit.paths import config_dir
 
             target = config_dir() / "settings.json"
-        data = self.model_dump(mode="json", exclude_none=target.suffix.lower() == ".toml")
+        # Only what was set: a key left to its default stays absent, so that
+        # ``get(key, fallback)`` still answers the caller's fallback after a save.
+        data = self.model_dump(
+            mode="json", exclude_unset=True, exclude_none=target.suffix.lower() == ".toml"
+        )
         if target.suffix.lower() == ".toml":
             text = _to_toml(data)
         else:

@@ -79,10 +79,12 @@ def test_wrong_types_in_a_file_are_refused(tmp_path: Path) -> None:
         Settings.load(path, env={})
 
 
-def test_get_returns_fallback_only_for_unknown_or_none() -> None:
+def test_get_returns_fallback_for_what_was_not_set() -> None:
     s = Settings(coins=["SOL"])
     assert s.get("coins", ["BTC", "ETH"]) == ["SOL"]
-    assert s.get("start_allocation_pct", 5.0) == Decimal("0.005")
+    assert s.get("start_allocation_pct", 5.0) == 5.0  # unset: the caller's fallback
+    assert s.get("start_allocation_pct") == Decimal("0.005")  # no fallback: the default
+    assert s.start_allocation_pct == Decimal("0.005")
     assert s.get("exchanges", ["kraken"]) == ["kraken"]  # None -> fallback
     assert s.get("no_such_key", 42) == 42
     assert s.get("no_such_key") is None
