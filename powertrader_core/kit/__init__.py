@@ -8,16 +8,24 @@ A plugin imports these from here and nowhere else in the core:
   ``POWERTRADER_DATA_DIR`` / ``_CACHE_DIR`` / ``_CONFIG_DIR``);
 - SQLite files: :func:`check_schema_version`;
 - symbols: :func:`require_canonical` (a ``BASE-QUOTE`` symbol or a clear error);
+- names: :func:`exchange_key` (``"Kraken"``, ``ExchangeType.KRAKEN`` -> ``"kraken"``);
+- secrets: :func:`scrub` (configured secrets and signed parameters out of any text that leaves
+  the process: messages, logs, reprs);
+- HTTP: :func:`parse_retry_after` (a ``Retry-After`` header in seconds or as a date);
 - money and time: :func:`to_decimal` (exact), :func:`utc_now`, :func:`to_utc`.
 """
 
 from powertrader_core._types import to_decimal, to_utc, utc_now
 from powertrader_core.kit.files import atomic_write_bytes, atomic_write_text, ensure_dir
+from powertrader_core.kit.names import exchange_key
 from powertrader_core.kit.paths import cache_dir, config_dir, data_dir
+from powertrader_core.kit.retry_after import parse_retry_after
+from powertrader_core.kit.secrets import MASK, scrub
 from powertrader_core.kit.sqlite_schema import check_schema_version
 from powertrader_core.symbols import require_canonical
 
 __all__ = [
+    "MASK",
     "atomic_write_bytes",
     "atomic_write_text",
     "cache_dir",
@@ -25,7 +33,10 @@ __all__ = [
     "config_dir",
     "data_dir",
     "ensure_dir",
+    "exchange_key",
+    "parse_retry_after",
     "require_canonical",
+    "scrub",
     "to_decimal",
     "to_utc",
     "utc_now",

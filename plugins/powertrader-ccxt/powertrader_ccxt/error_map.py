@@ -17,16 +17,14 @@ Corrections the table alone cannot make, applied from the HTTP answer ccxt saw:
   not resolve, or the TCP/TLS connection never came up.
 
 Messages name the exchange and the operation (through our error's ``exchange`` and
-``operation``) and are scrubbed of the configured secrets and of signed query parameters,
-which ccxt echoes in its messages with URLs and bodies.
+``operation``) and are scrubbed (:func:`powertrader_core.kit.scrub`) of the configured secrets
+and of signed parameters, which ccxt echoes in its messages with URLs and bodies.
 """
 
 from __future__ import annotations
 
-import email.utils
 import re
 import socket
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -43,14 +41,13 @@ from powertrader_core.errors import (
     RegionNotSupportedError,
     SymbolNotSupportedError,
 )
+from powertrader_core.kit import parse_retry_after, scrub
 
 __all__ = [
     "CCXT_ERROR_TABLE",
     "ORDER_OPERATIONS",
     "HttpRecord",
     "Rule",
-    "parse_retry_after",
-    "scrub",
     "translate",
     "unreadable_answer",
 ]
@@ -136,18 +133,7 @@ class HttpRecord:
 
 # ---- secrets ------------------------------------------------------------------------------
 
-_SIGNED_PARAMS = re.compile(
-    r"(?i)\b(signature|sign|api_?key|apikey|key|nonce|timestamp|passphrase|secret|token|otp)"
-    r"=([^&\s\"']+)"
-)
 _MAX_DETAIL = 300
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each secret and each signed query value replaced by ``***``."""
-    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return _SIGNED_PARAMS.sub(lambda m: f"{m.group(1)}=***", text)
 
 
 def _detail(exc: BaseException, exchange_id: str, secrets: Iterable[str]) -> str:
@@ -175,28 +161,6 @@ def _status_of(exc: BaseException, record: HttpRecord | None) -> int | None:
         if 400 <= status <= 599:
             return status
     return None
-
-
-def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), if any."""
-    if not headers:
-        return None
-    value = None
-    for name, text in headers.items():
-        if name.lower() == "retry-after":
-            value = str(text).strip()
-            break
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -27,7 +27,8 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from powertrader_core import ConfigurationError, ExchangeConnectionError, ExchangeError
-from powertrader_robinhood.errors import Call, error_from_response, scrub
+from powertrader_core.kit import scrub
+from powertrader_robinhood.errors import Call, error_from_response
 from powertrader_robinhood.ratelimit import TokenBucket
 from powertrader_robinhood.signing import RobinhoodSigner
 
@@ -159,7 +160,7 @@ class RobinhoodHttp:
 
     def _transport_error(self, exc: httpx.HTTPError, exchange: str, operation: str) -> Exception:
         where = {"exchange": exchange, "operation": operation}
-        reason = scrub(f"{type(exc).__name__}: {exc}".rstrip(": "), *self._secrets)
+        reason = scrub(f"{type(exc).__name__}: {exc}".rstrip(": "), self._secrets)
         if isinstance(exc, httpx.UnsupportedProtocol):
             return ConfigurationError(f"base_url {self.base_url!r} is not usable: {reason}",
                                       **where)

@@ -18,16 +18,15 @@ other 4xx                       ExchangeError
 =============================  ===============================================================
 
 Every message keeps Robinhood's own ``detail`` (it says what to fix) and names the exchange and
-the operation; the API key is scrubbed from it should an answer ever echo it.
+the operation; the API key is scrubbed from it (:func:`powertrader_core.kit.scrub`) should an
+answer ever echo it.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -42,8 +41,9 @@ from powertrader_core import (
     OrderNotFoundError,
     SymbolNotSupportedError,
 )
+from powertrader_core.kit import parse_retry_after, scrub
 
-__all__ = ["Call", "error_details", "error_from_response", "parse_retry_after", "scrub"]
+__all__ = ["Call", "error_details", "error_from_response"]
 
 _NEAREST = re.compile(r"nearest\s+(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)", re.IGNORECASE)
 _FUNDS_WORDS = ("insufficient", "buying power", "not enough")
@@ -56,14 +56,6 @@ class Call(Enum):
     READ = "read"
     PLACE_ORDER = "place_order"
     ONE_ORDER = "one_order"  # get or cancel one order by id
-
-
-def scrub(text: str, *secrets: str | None) -> str:
-    """``text`` with every secret replaced by ``***``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 def error_details(body: str) -> tuple[str | None, list[tuple[str | None, str]]]:
@@ -92,24 +84,6 @@ def error_details(body: str) -> tuple[str | None, list[tuple[str | None, str]]]:
     return kind, pairs
 
 
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), if any."""
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 def _describe(pairs: list[tuple[str | None, str]], status: int) -> str:
     parts = [f"{attr}: {detail}" if attr else detail for attr, detail in pairs if detail]
     return "; ".join(parts) or f"HTTP {status} without details"
@@ -127,7 +101,7 @@ def error_from_response(
 ) -> ExchangeError:
     """The exception for one failed answer (``status`` >= 400)."""
     kind, pairs = error_details(body)
-    detail = scrub(_describe(pairs, status), *secrets)
+    detail = scrub(_describe(pairs, status), secrets)
     where = {"exchange": exchange, "operation": operation}
     text = " ".join(d for _, d in pairs).lower()
     if status in (401, 403):
@@ -135,7 +109,7 @@ def error_from_response(
             f"Robinhood refused the credentials (HTTP {status}): {detail}", **where
         )
     if status == 429:
-        retry_after = parse_retry_after(headers.get("retry-after"))
+        retry_after = parse_retry_after(headers)
         return ExchangeRateLimitError(
             f"rate limit reached (HTTP 429): {detail}", retry_after=retry_after, **where
         )

@@ -1,0 +1,1 @@
+"""Tests of :mod:`powertrader_core.kit`: the mechanisms every plugin shares."""
