@@ -15,8 +15,10 @@ from typing import Any
 __all__ = ["ELLIPSIS", "ExchangeConfig", "Secret", "is_secret_field", "mask", "reveal"]
 
 ELLIPSIS = "…"
-#: Below this length, showing 8 characters would give most of the secret away.
-_MIN_MASKED_LENGTH = 12
+#: Below this length nothing of a secret is shown: a few characters would be a real share of it.
+_MIN_MASKED_LENGTH = 16
+#: Never more than this many characters in all, however long the secret.
+_MAX_SHOWN = 8
 _HIDDEN = "********"
 
 # Field names that hold secrets even when a plugin forgot to declare them.
@@ -25,16 +27,20 @@ _NOT_SECRET = frozenset({"base_url", "sandbox", "url", "hostname", "testnet", "o
 
 
 def mask(value: object) -> str:
-    """``"abcdefghwxyz"`` -> ``"abcd…wxyz"``: enough to recognise a key, not to use it.
+    """``"pt-test-key-0000000000001d6c"`` -> ``"pt-t…1d6c"``: enough to recognise, not to use.
 
-    Values shorter than 12 characters are hidden entirely; ``None`` or empty gives ``""``.
+    At most a quarter of the secret shows (and never more than 8 characters), half from each
+    end; a secret under 16 characters shows nothing (``********``). ``None`` or empty gives
+    ``""``.
     """
     text = reveal(value) if isinstance(value, Secret) else ("" if value is None else str(value))
     if not text:
         return ""
     if len(text) < _MIN_MASKED_LENGTH:
         return _HIDDEN
-    return f"{text[:4]}{ELLIPSIS}{text[-4:]}"
+    shown = min(len(text) // 4, _MAX_SHOWN)
+    head = shown // 2
+    return f"{text[:head]}{ELLIPSIS}{text[len(text) - (shown - head):]}"
 
 
 class Secret:

@@ -68,10 +68,9 @@ class FailingAuthExchange(KeySecretExchange):
 
 
 def test_mask_and_secret() -> None:
-    assert mask("abcdefghwxyz") == "abcd…wxyz"
-    assert mask(TEST_SECRETS["api_key"]) == "pt-t…1d6c"
+    assert mask(TEST_SECRETS["api_key"]) == "pt…d6c"  # 22 characters: 5 shown
     assert mask("short") == "********" and mask("") == "" and mask(None) == ""
-    assert mask(Secret("abcdefghwxyz")) == "abcd…wxyz"
+    assert mask(Secret("abcdefghijklmnop")) == "ab…op"
     secret = Secret("abcdefghwxyz")
     assert "abcdefghwxyz" not in f"{secret!r} {secret} {secret:>20}"
     assert secret.get_secret_value() == "abcdefghwxyz" and secret == Secret("abcdefghwxyz")
@@ -79,6 +78,19 @@ def test_mask_and_secret() -> None:
     assert TEST_SECRETS["api_key"] not in repr(config)
     assert TEST_SECRETS["api_secret"] not in str(config)
     assert "http://127.0.0.1:1" in repr(config)  # not a secret: shown as is
+
+
+@pytest.mark.parametrize("length", [1, 8, 12, 15, 16, 17, 20, 31, 32, 64, 200])
+def test_mask_shows_at_most_a_quarter_and_nothing_under_16(length: int) -> None:
+    """Issue 14, item 7: the old mask showed 8 of a 12-character secret's characters."""
+    secret = "".join(chr(ord("A") + i % 26) + str(i % 10) for i in range(length))[:length]
+    shown = mask(secret).replace("…", "")
+    if length < 16:
+        assert mask(secret) == "********"
+    else:
+        assert 0 < len(shown) <= min(length // 4, 8)
+        assert secret.startswith(mask(secret).split("…")[0])
+        assert secret.endswith(mask(secret).split("…")[1])
 
 
 def test_no_secret_anywhere(
