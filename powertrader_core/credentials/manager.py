@@ -9,9 +9,10 @@ Loading order, decided per exchange, first found wins (the seed's order)::
 
 The credential fields (those the exchange's class declares) are taken together from the first
 source that has any of them: a key from one place and a secret from another would be a
-mismatched pair that fails far from its cause. Other keys (``base_url``, ``sandbox``, plugin
-options) are merged from every source, the higher one winning per key, so
-``KRAKEN_BASE_URL`` can point file-stored credentials at a simulator or a testnet. When the
+mismatched pair that fails far from its cause. Other keys (``sandbox``, plugin options) are
+merged from every source, the higher one winning per key; an endpoint (``base_url``,
+``ws_url``, a proxy) from another source than the credentials is refused
+(:mod:`~powertrader_core.credentials.origin`): a key goes only to a host set beside it. When the
 environment supplies the credentials and no passphrase is at hand, an encrypted file is skipped
 rather than demanded.
 
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 from powertrader_core.credentials.checks import check_with, plain_values
+from powertrader_core.credentials.origin import check_endpoint_sources
 from powertrader_core.credentials.sources import (
     Found,
     check_private_mode,
@@ -247,6 +249,7 @@ class ExchangeConfigManager:
                     continue
                 values[key] = value
                 labels[key] = source.labels[key]
+        check_endpoint_sources(name, labels, credential_fields)
         log.debug(
             "%s: configuration from %s",
             name,

@@ -158,10 +158,25 @@ def open_if_exists(path: Path, *, what: str) -> IO[bytes] | None:
 
 
 def check_private_mode(path: Path, handle: IO[bytes]) -> None:
-    """Warn (logging) when a secrets file can be read or written by other users."""
+    """Refuse a secrets file others could have written; warn when others can read it.
+
+    A file (or its folder) that another user owns or can write may have been planted: it
+    could point the keys at another host. Such a file is a ``ConfigurationError``, never
+    read. A file others can only read is a leak to fix, logged as a warning.
+    """
     if os.name != "posix":
         return
-    mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+    from powertrader_core.kit.trust import untrusted_reason
+
+    status = os.fstat(handle.fileno())
+    reason = untrusted_reason(path, status)
+    if reason is not None:
+        raise ConfigurationError(
+            f"refusing {path}: {reason}; it may have been planted "
+            f"(fix with: chown $USER {path} && chmod 600 {path}, and chmod go-w on its folder)",
+            operation="load_exchange_config",
+        )
+    mode = stat.S_IMODE(status.st_mode)
     if mode & 0o077:
         log.warning(
             "%s is accessible to other users (mode %03o); restrict it with: chmod 600 %s",

@@ -77,20 +77,32 @@ def test_set_json_refuses_to_prompt(folder: Path) -> None:
 
 def test_show_masks_and_names_sources(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET,
-        "--base-url", "http://127.0.0.1:7")
+        "--set", "account=sub1")
     monkeypatch.setenv("TESTEX_API_KEY", "env-key-abcdefgh1234")
     monkeypatch.setenv("TESTEX_API_SECRET", "env-secret-abcdefgh5678")
     result = run(folder, "show", "testex", "--json")
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)["testex"]
-    assert shown["values"]["api_key"] == {"value": "env-…1234", "source": "$TESTEX_API_KEY"}
-    assert shown["values"]["api_secret"]["value"] == "env-…5678"
-    assert shown["values"]["base_url"] == {
-        "value": "http://127.0.0.1:7", "source": f"file {folder / 'testex_config.json'}"
+    assert shown["values"]["api_key"] == {"value": "en…234", "source": "$TESTEX_API_KEY"}
+    assert shown["values"]["api_secret"]["value"] == "en…678"
+    assert shown["values"]["account"] == {
+        "value": "sub1", "source": f"file {folder / 'testex_config.json'}"
     }
     table = run(folder, "show")
-    assert table.exit_code == 0 and "env-…1234" in table.output and "testex" in table.output
+    assert table.exit_code == 0 and "en…234" in table.output and "testex" in table.output
     assert "env-key-abcdefgh1234" not in table.output + result.output
+
+
+def test_show_refuses_an_endpoint_from_another_source_than_the_keys(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET,
+        "--base-url", "http://127.0.0.1:7")
+    monkeypatch.setenv("TESTEX_API_KEY", "env-key-abcdefgh1234")
+    monkeypatch.setenv("TESTEX_API_SECRET", "env-secret-abcdefgh5678")
+    result = run(folder, "show", "testex", "--json")
+    assert "refusing base_url from file" in result.output
+    assert "env-key-abcdefgh1234" not in result.output
 
 
 def test_show_reports_a_broken_exchange_and_goes_on(folder: Path) -> None:

@@ -100,18 +100,17 @@ def test_all_three_together_first_found_wins(
     )
     plain = _write_plain(manager, "testex", {
         "api_key": "plain-key-00000", "api_secret": "plain-secret-000",
-        "passphrase": "plain-pass-0000", "base_url": "http://127.0.0.1:1", "sandbox": False,
+        "passphrase": "plain-pass-0000", "account": "sub1", "sandbox": False,
     })
     env.update({"TESTEX_API_KEY": KEY, "TESTEX_API_SECRET": SECRET})
 
     config, sources = manager.load_exchange_config("testex", with_sources=True)
     # Credentials come together from the environment (never a plain-file passphrase mixed in);
     # other keys merge, the higher source winning per key.
-    assert config == {"api_key": KEY, "api_secret": SECRET, "sandbox": True,
-                      "base_url": "http://127.0.0.1:1"}
+    assert config == {"api_key": KEY, "api_secret": SECRET, "sandbox": True, "account": "sub1"}
     assert sources["api_key"] == "$TESTEX_API_KEY"
     assert sources["sandbox"] == f"encrypted file {enc}"
-    assert sources["base_url"] == f"file {plain}"
+    assert sources["account"] == f"file {plain}"
 
     del env["TESTEX_API_KEY"], env["TESTEX_API_SECRET"]
     config = manager.load_exchange_config("testex")
@@ -127,10 +126,10 @@ def test_environment_without_credentials_does_not_take_over(
     manager: ExchangeConfigManager, env: dict[str, str]
 ) -> None:
     path = manager.save_exchange_config("testex", key_secret(), encrypt=False)
-    env.update({"TESTEX_BASE_URL": "http://127.0.0.1:8080", "TESTEX_SANDBOX": "yes"})
+    env.update({"TESTEX_SANDBOX": "yes"})
     config, sources = manager.load_exchange_config("testex", with_sources=True)
-    assert config == key_secret(base_url="http://127.0.0.1:8080", sandbox=True)
-    assert sources["api_key"] == f"file {path}" and sources["base_url"] == "$TESTEX_BASE_URL"
+    assert config == key_secret(sandbox=True)
+    assert sources["api_key"] == f"file {path}" and sources["sandbox"] == "$TESTEX_SANDBOX"
     env["TESTEX_SANDBOX"] = "perhaps"
     with pytest.raises(ConfigurationError, match=r"\$TESTEX_SANDBOX must be true or false"):
         manager.load_exchange_config("testex")
