@@ -8,9 +8,9 @@ see the names through the ``TYPE_CHECKING`` imports.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from powertrader_core._lazy import lazy_exports
 from powertrader_core.errors import (
     ConfigurationError,
     ExchangeAuthenticationError,
@@ -54,7 +54,8 @@ if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
         TradingFees,
     )
     from powertrader_core.orders.journal import OrderJournal
-    from powertrader_core.plugins.registry import HOOKSPEC_VERSION, PluginInfo, hookimpl
+    from powertrader_core.plugins.hookspecs import HOOKSPEC_VERSION, hookimpl
+    from powertrader_core.plugins.registry import PluginInfo
     from powertrader_core.settings import Settings
     from powertrader_core.streaming.monitor import MonitorConfig, PriceUpdate
 
@@ -80,9 +81,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Side": ("powertrader_core.models", "Side"),
     "TimeInForce": ("powertrader_core.models", "TimeInForce"),
     "TradingFees": ("powertrader_core.models", "TradingFees"),
-    "HOOKSPEC_VERSION": ("powertrader_core.plugins.registry", "HOOKSPEC_VERSION"),
+    "HOOKSPEC_VERSION": ("powertrader_core.plugins.hookspecs", "HOOKSPEC_VERSION"),
     "PluginInfo": ("powertrader_core.plugins.registry", "PluginInfo"),
-    "hookimpl": ("powertrader_core.plugins.registry", "hookimpl"),
+    "hookimpl": ("powertrader_core.plugins.hookspecs", "hookimpl"),
     "symbols": ("powertrader_core.symbols", ""),
     "symbol_utils": ("powertrader_core.symbols", ""),
     "ExchangeConfigManager": ("powertrader_core.credentials.manager", "ExchangeConfigManager"),
@@ -98,20 +99,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'powertrader_core' has no attribute {name!r}")
-    module_name, attribute = target
-    module = importlib.import_module(module_name)
-    value = getattr(module, attribute) if attribute else module
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
 
 __all__ = [
     "HOOKSPEC_VERSION",

@@ -13,8 +13,26 @@ Order safety (journal, lookups, reconcile) is its own package, :mod:`powertrader
 live prices are :mod:`powertrader_core.streaming`.
 """
 
-from powertrader_core.manager.execution import ExecutionPlan
-from powertrader_core.manager.facade import MultiExchangeManager
-from powertrader_core.manager.health import HealthStatus
+from __future__ import annotations
 
-__all__ = ["ExecutionPlan", "HealthStatus", "MultiExchangeManager"]
+from typing import TYPE_CHECKING
+
+from powertrader_core._lazy import lazy_exports
+
+if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
+    from powertrader_core.manager.execution import ExecutionPlan
+    from powertrader_core.manager.facade import MultiExchangeManager
+    from powertrader_core.manager.health import HealthStatus
+
+_LAZY: dict[str, tuple[str, str]] = {
+    "ExecutionPlan": ("powertrader_core.manager.execution", "ExecutionPlan"),
+    "HealthStatus": ("powertrader_core.manager.health", "HealthStatus"),
+    "MultiExchangeManager": ("powertrader_core.manager.facade", "MultiExchangeManager"),
+}
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+
+__all__ = [
+    "ExecutionPlan",
+    "HealthStatus",
+    "MultiExchangeManager",
+]

@@ -11,7 +11,25 @@ Reading order:
 5. ``cancel``: cancelling through the journal.
 """
 
-from powertrader_core.orders.journal import OrderJournal
-from powertrader_core.orders.journal_model import JournalEntry, JournalState
+from __future__ import annotations
 
-__all__ = ["JournalEntry", "JournalState", "OrderJournal"]
+from typing import TYPE_CHECKING
+
+from powertrader_core._lazy import lazy_exports
+
+if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
+    from powertrader_core.orders.journal import OrderJournal
+    from powertrader_core.orders.journal_model import JournalEntry, JournalState
+
+_LAZY: dict[str, tuple[str, str]] = {
+    "JournalEntry": ("powertrader_core.orders.journal_model", "JournalEntry"),
+    "JournalState": ("powertrader_core.orders.journal_model", "JournalState"),
+    "OrderJournal": ("powertrader_core.orders.journal", "OrderJournal"),
+}
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+
+__all__ = [
+    "JournalEntry",
+    "JournalState",
+    "OrderJournal",
+]

@@ -9,12 +9,34 @@ Reading order:
 3. ``subscribers``: bounded drop-oldest queues, so a slow subscriber never holds up the others.
 """
 
-from powertrader_core.streaming.feeds import MonitorConfig
-from powertrader_core.streaming.monitor import (
-    PriceMonitor,
-    PriceUpdate,
-    canonical_targets,
-    monitor_over,
-)
+from __future__ import annotations
 
-__all__ = ["MonitorConfig", "PriceMonitor", "PriceUpdate", "canonical_targets", "monitor_over"]
+from typing import TYPE_CHECKING
+
+from powertrader_core._lazy import lazy_exports
+
+if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
+    from powertrader_core.streaming.feeds import MonitorConfig
+    from powertrader_core.streaming.monitor import (
+        PriceMonitor,
+        PriceUpdate,
+        canonical_targets,
+        monitor_over,
+    )
+
+_LAZY: dict[str, tuple[str, str]] = {
+    "MonitorConfig": ("powertrader_core.streaming.feeds", "MonitorConfig"),
+    "PriceMonitor": ("powertrader_core.streaming.monitor", "PriceMonitor"),
+    "PriceUpdate": ("powertrader_core.streaming.monitor", "PriceUpdate"),
+    "canonical_targets": ("powertrader_core.streaming.monitor", "canonical_targets"),
+    "monitor_over": ("powertrader_core.streaming.monitor", "monitor_over"),
+}
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
+
+__all__ = [
+    "MonitorConfig",
+    "PriceMonitor",
+    "PriceUpdate",
+    "canonical_targets",
+    "monitor_over",
+]
