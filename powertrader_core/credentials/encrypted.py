@@ -16,7 +16,10 @@ Why these choices:
 - scrypt makes each passphrase guess cost memory and time. N = 2**15, r = 8 (32 MiB, about a
   tenth of a second here) is the interactive setting: it is paid once per exchange at start-up.
   The parameters travel in the file, so a later version can raise them without breaking old
-  files; values beyond :data:`MAX_SCRYPT_N` are refused so a crafted file cannot exhaust memory.
+  files. Since the parameters come from the file, a tampered header chooses what a decryption
+  costs (n·r = 2**25 is 4 GiB and over a minute per attempt): ``n·r·p`` is bounded by
+  :data:`MAX_SCRYPT_WORK`, 4 times what the project writes (at most 128 MiB of memory, about
+  1.6 s here, measured), and anything more is refused before deriving.
 - AES-GCM authenticates as it decrypts: a wrong passphrase or one flipped bit gives an
   authentication failure, never garbage credentials. The header (format, version, exchange,
   kdf and cipher parameters) is the associated data, so editing the parameters, or renaming
@@ -36,7 +39,15 @@ from typing import Any
 
 from powertrader_core.errors import ConfigurationError
 
-__all__ = ["FORMAT", "MAX_SCRYPT_N", "SCRYPT_N", "VERSION", "decrypt_config", "encrypt_config"]
+__all__ = [
+    "FORMAT",
+    "MAX_SCRYPT_N",
+    "MAX_SCRYPT_WORK",
+    "SCRYPT_N",
+    "VERSION",
+    "decrypt_config",
+    "encrypt_config",
+]
 
 FORMAT = "powertrader-credentials"
 VERSION = 1
@@ -45,6 +56,10 @@ SCRYPT_N = 2**15
 SCRYPT_R = 8
 SCRYPT_P = 1
 MAX_SCRYPT_N = 2**20
+#: Bound on n·r·p: scrypt's memory is 128·n·r bytes and its time grows with n·r·p. 2**20 is
+#: 4x the files we write (2**15 · 8 · 1): 128 MiB (under the promised 256 MiB) and about
+#: 1.6 s on the 2-core test machine (2**18 measured 0.44 s there, 2**21 3.3 s).
+MAX_SCRYPT_WORK = 2**20
 _SALT_BYTES = 16
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
@@ -135,6 +150,13 @@ def decrypt_config(data: bytes, passphrase: str, *, exchange: str, where: str) -
     assert isinstance(n, int) and isinstance(r, int) and isinstance(p, int)
     if not (2 <= n <= MAX_SCRYPT_N and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
         raise _fail(where, exchange, "the file is damaged (key derivation parameters refused)")
+    if n * r * p > MAX_SCRYPT_WORK:
+        raise _fail(
+            where,
+            exchange,
+            f"key derivation cost n*r*p = {n * r * p} is above the {MAX_SCRYPT_WORK} this "
+            "version writes or accepts (the file was tampered with, or is not ours)",
+        )
     salt = _b64(kdf.get("salt"), "salt", where, exchange)
     nonce = _b64(cipher.get("nonce"), "nonce", where, exchange)
     ciphertext = _b64(envelope.get("ciphertext"), "ciphertext", where, exchange)

@@ -34,6 +34,13 @@ from typing import Any, Literal, overload
 
 from powertrader_core.credentials.checks import check_with, plain_values
 from powertrader_core.credentials.origin import check_endpoint_sources
+from powertrader_core.credentials.secret import (
+    ExchangeConfig,
+    Secret,
+    is_secret_field,
+    mask,
+    reveal,
+)
 from powertrader_core.credentials.sources import (
     Found,
     check_private_mode,
@@ -43,7 +50,6 @@ from powertrader_core.credentials.sources import (
     parse_plain,
     read_dotenv,
 )
-from powertrader_core.credentials.secret import ExchangeConfig, Secret, is_secret_field, mask, reveal
 from powertrader_core.errors import ConfigurationError
 from powertrader_core.exchange import AbstractExchange
 

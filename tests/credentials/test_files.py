@@ -250,3 +250,29 @@ def test_unwritable_directory(
     monkeypatch.setattr("powertrader_core.kit.files.tempfile.mkstemp", refuse)
     with pytest.raises(ConfigurationError, match=r"cannot write .*testex_config.json"):
         manager.save_exchange_config("testex", key_secret(), encrypt=False)
+
+
+@pytest.mark.parametrize(("n", "r", "p"), [(2**20, 32, 1), (2**18, 8, 1), (2**15, 8, 16)])
+def test_a_header_asking_for_costly_key_derivation_is_refused_before_deriving(
+    monkeypatch: pytest.MonkeyPatch, n: int, r: int, p: int
+) -> None:
+    """Issue 14, item 6: n·r = 2**25 used to be accepted (4 GiB, over a minute per attempt)."""
+    envelope = json.loads(encrypt_config("testex", key_secret(), TEST_PASSPHRASE))
+    envelope["kdf"].update(n=n, r=r, p=p)
+
+    def no_derivation(*args: Any) -> bytes:
+        raise AssertionError("scrypt ran on parameters that should have been refused")
+
+    monkeypatch.setattr("powertrader_core.credentials.encrypted._derive", no_derivation)
+    with pytest.raises(ConfigurationError, match=r"key derivation cost .* tampered"):
+        decrypt_config(json.dumps(envelope).encode(), TEST_PASSPHRASE, exchange="testex",
+                       where="f")
+
+
+def test_what_the_project_writes_stays_within_the_bound() -> None:
+    from powertrader_core.credentials import encrypted
+
+    assert SHIPPED_SCRYPT_N * encrypted.SCRYPT_R * encrypted.SCRYPT_P <= (
+        encrypted.MAX_SCRYPT_WORK // 4
+    )
+    assert 128 * encrypted.MAX_SCRYPT_WORK <= 256 * 2**20  # memory: 128·n·r bytes
