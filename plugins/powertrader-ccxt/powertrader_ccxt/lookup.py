@@ -23,7 +23,7 @@ Lookups the exchange filters by client id (``"open_closed"``: Kraken's ``cl_ord_
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from contextlib import aclosing
 from typing import Any
 
@@ -121,7 +121,7 @@ def _match(
 
 async def _one_page(
     call: Caller, operation: str, method: Any, ccxt_symbol: str | None, params: dict[str, Any]
-) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+) -> AsyncGenerator[Sequence[Mapping[str, Any]], None]:
     orders = await call(operation, method, ccxt_symbol, None, None, dict(params))
     yield list(orders or [])
 
@@ -137,7 +137,7 @@ async def _pages(
     exchange: str,
     method_name: str,
     sent_id: str,
-) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+) -> AsyncGenerator[Sequence[Mapping[str, Any]], None]:
     """Pages of an unfiltered order list, newest first where the exchange sorts so; raises
     :class:`IncompleteSearchError` after the last page allowed when more remain (the caller
     stops early, having found its order)."""
