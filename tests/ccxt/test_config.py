@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from powertrader_ccxt import PROFILES
-from powertrader_ccxt.exchanges import SEED_CLASSES
+from powertrader_ccxt.named_exchanges import SEED_CLASSES
 from powertrader_ccxt.settings import CcxtSettings
 from powertrader_ccxt.urls import parse_base_url, rewrite_api_urls
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from powertrader_ccxt import PROFILES
 from powertrader_ccxt.lookup import finished_order_methods
+from powertrader_ccxt.order_arguments import quote_sized_buys
 from powertrader_ccxt.profiles import generic_profile
 
 from powertrader_core import ExchangeFactory
@@ -198,6 +199,6 @@ async def test_a_coinbase_scan_after_a_send_lists_from_the_send_time(loaded: Any
 async def test_which_exchanges_size_market_buys_in_quote(name: str, expected: bool) -> None:
     exchange = ExchangeFactory.create_exchange(name)
     try:
-        assert exchange._quote_sized_buys() is expected  # type: ignore[attr-defined]
+        assert quote_sized_buys(exchange.session) is expected  # type: ignore[attr-defined]
     finally:
         await exchange.close()

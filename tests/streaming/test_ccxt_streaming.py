@@ -15,7 +15,7 @@ from powertrader_ccxt import (
     CcxtExchange,
     KrakenExchange,
 )
-from powertrader_ccxt.exchanges import SEED_CLASSES, class_for_ccxt_id
+from powertrader_ccxt.named_exchanges import SEED_CLASSES, class_for_ccxt_id
 from powertrader_ccxt.streaming import rewrite_ws_urls
 
 

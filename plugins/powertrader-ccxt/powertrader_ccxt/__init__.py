@@ -3,10 +3,16 @@
 Kraken, Binance, Coinbase, KuCoin, Bitstamp, Bybit, OKX, and any other ccxt exchange as
 ``ccxt:<id>``. One generic :class:`CcxtExchange`; the differences between exchanges are the
 rows of :data:`PROFILES`. Importing this package does not import ccxt.
+
+Reading order: ``profiles.py`` (one row per exchange, with sources), ``session.py`` (the ccxt
+client, markets and calls: :class:`CcxtSession`), ``generic_exchange.py`` (the contract over a
+session: :class:`CcxtExchange`), ``named_exchanges.py`` (the seed's classes and ``ccxt:<id>``),
+then ``streaming.py`` (websocket quotes over the same session).
 """
 
-from powertrader_ccxt.exchange import CcxtExchange
-from powertrader_ccxt.exchanges import (
+from powertrader_ccxt.generic_exchange import CcxtExchange
+from powertrader_ccxt.limiter import RateLimiter, reset_shared_limiters, shared_limiter
+from powertrader_ccxt.named_exchanges import (
     BinanceExchange,
     BitstampExchange,
     BybitExchange,
@@ -17,8 +23,8 @@ from powertrader_ccxt.exchanges import (
     OKXExchange,
     OkxExchange,
 )
-from powertrader_ccxt.limiter import RateLimiter, reset_shared_limiters, shared_limiter
 from powertrader_ccxt.profiles import PROFILES, ClientIdFormat, ExchangeProfile, profile_for
+from powertrader_ccxt.session import CcxtSession
 
 __all__ = [
     "PROFILES",
@@ -26,6 +32,7 @@ __all__ = [
     "BitstampExchange",
     "BybitExchange",
     "CcxtExchange",
+    "CcxtSession",
     "ClientIdFormat",
     "CoinbaseExchange",
     "ExchangeProfile",

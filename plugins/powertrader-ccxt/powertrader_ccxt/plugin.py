@@ -6,7 +6,7 @@ built), so listing plugins stays fast.
 
 from __future__ import annotations
 
-from powertrader_ccxt.exchanges import SEED_CLASSES, class_for_ccxt_id
+from powertrader_ccxt.named_exchanges import SEED_CLASSES, class_for_ccxt_id
 from powertrader_core import AbstractExchange, hookimpl
 
 POWERTRADER_HOOKSPEC_VERSION = 1

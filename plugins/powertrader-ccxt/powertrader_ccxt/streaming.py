@@ -1,9 +1,12 @@
 """Pushed tickers over ccxt.pro websockets: ``CcxtExchange.watch_market_data``.
 
+The stream takes the exchange's :class:`~powertrader_ccxt.session.CcxtSession` (its REST
+client, markets, symbol resolution and settings); it never sees the exchange itself.
+
 ccxt ships its websocket classes (``ccxt.pro``, inside the ``ccxt`` package) as subclasses of
 the REST ones. Each ``watch_market_data`` iteration gets a ccxt.pro client of its own:
 
-- markets come from the exchange's REST client (``set_markets_from_exchange``): no request;
+- markets come from the session's REST client (``set_markets_from_exchange``): no request;
 - ``watchTickers`` for all symbols at once where ccxt has it, else one ``watchTicker`` per
   symbol, merged into one stream;
 - the client is closed when the iteration ends (``break``, an error, ``aclose()``), so a
@@ -33,10 +36,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from powertrader_ccxt.convert import market_data_from_ticker
 from powertrader_ccxt.error_map import translate
+from powertrader_ccxt.session import CcxtSession
 from powertrader_ccxt.urls import parse_ws_url, rewrite_ws_urls
 from powertrader_core.errors import (
     ConfigurationError,
@@ -45,9 +49,6 @@ from powertrader_core.errors import (
     NotSupportedError,
 )
 from powertrader_core.models import MarketData
-
-if TYPE_CHECKING:
-    from powertrader_ccxt.exchange import CcxtExchange
 
 __all__ = ["parse_ws_url", "rewrite_ws_urls", "watch_market_data", "ws_url_from_config"]
 
@@ -81,26 +82,26 @@ def has_pro_exchange(ccxt_id: str) -> bool:
     return isinstance(getattr(ccxt.pro, ccxt_id, None), type)
 
 
-def build_pro_client(exchange: CcxtExchange, ws_url: str | None) -> Any:
+def build_pro_client(session: CcxtSession, ws_url: str | None) -> Any:
     """A ccxt.pro client sharing the REST client's markets and options, public only."""
     import ccxt.pro
 
     from powertrader_ccxt.client import deep_merge
 
-    profile = exchange.profile
+    profile = session.profile
     klass = getattr(ccxt.pro, profile.ccxt_id, None)
     if not isinstance(klass, type):
         raise NotSupportedError(
             f"ccxt.pro has no websocket client for {profile.ccxt_id}",
-            exchange=exchange.name,
+            exchange=session.name,
             operation=OPERATION,
         )
-    rest = exchange.client
+    rest = session.client
     client = klass({"timeout": rest.timeout})
     client.options = deep_merge(client.options, {
         key: value for key, value in rest.options.items() if key != "ws"
     })
-    if exchange.settings.sandbox:
+    if session.settings.sandbox:
         client.set_sandbox_mode(True)
     if ws_url is not None:
         client.urls["api"] = rewrite_ws_urls(client.urls["api"], ws_url)
@@ -183,18 +184,18 @@ async def _ticker_batches(
 
 
 async def watch_market_data(
-    exchange: CcxtExchange, symbols: Sequence[str], ws_url: str | None
+    session: CcxtSession, symbols: Sequence[str], ws_url: str | None
 ) -> AsyncIterator[MarketData]:
     """Quotes for ``symbols`` as the exchange pushes them, over one websocket connection."""
-    name = exchange.name
-    await exchange.ensure_initialized()
+    name = session.name
+    await session.load_markets()
     targets: dict[str, list[tuple[str, str | None]]] = {}
     for symbol in symbols:
-        canonical, ccxt_symbol, quoted, _market = exchange._resolve(symbol, OPERATION)
+        canonical, ccxt_symbol, quoted, _market = session.resolve(symbol, OPERATION)
         targets.setdefault(ccxt_symbol, []).append((canonical, quoted))
     if not targets:
         return
-    client = build_pro_client(exchange, ws_url)
+    client = build_pro_client(session, ws_url)
     batches = _ticker_batches(client, list(targets), name)
     try:
         while True:
@@ -214,9 +215,9 @@ async def watch_market_data(
                 raise translate(
                     exc,
                     exchange=name,
-                    exchange_id=exchange.profile.ccxt_id,
+                    exchange_id=session.profile.ccxt_id,
                     operation=OPERATION,
-                    secrets=exchange.settings.secrets,
+                    secrets=session.settings.secrets,
                 ) from None
             for ticker in batch:
                 for canonical, quoted in targets.get(ticker.get("symbol"), ()):
@@ -227,7 +228,7 @@ async def watch_market_data(
                             quoted_symbol=quoted,
                             exchange=name,
                             latency_ms=None,
-                            source=f"{exchange.source}:ws",
+                            source=f"{session.source}:ws",
                         )
                     except (ValueError, TypeError) as exc:
                         raise ExchangeConnectionError(

@@ -1,8 +1,12 @@
 """``CcxtExchange``: the exchange contract over any ``ccxt.async_support`` exchange.
 
 One generic class; what differs between exchanges is a row of ``profiles.PROFILES``. The seed's
-``KrakenExchange``, ``BinanceExchange``, ... (``exchanges.py``) only name their row, and any
+``KrakenExchange``, ``BinanceExchange``, ... (``named_exchanges.py``) only name their row, and any
 other ccxt exchange is reachable as ``ccxt:<id>``.
+
+The exchange *holds* a :class:`~powertrader_ccxt.session.CcxtSession` (the ccxt client, its
+markets, symbol resolution and the translating ``call``) and speaks the contract on top of it;
+``watch_market_data`` hands the same session to ``streaming.py``.
 
 Orders are checked against the market before anything is sent: the amount and prices go
 through ccxt's ``amount_to_precision`` / ``price_to_precision`` (the exchange's own rounding),
@@ -18,10 +22,12 @@ traded in ``metadata["quoted_symbol"]`` where a stable coin stood in (``BTC-USDT
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from powertrader_ccxt.client_ids import to_exchange_client_id
 from powertrader_ccxt.convert import (
@@ -31,15 +37,22 @@ from powertrader_ccxt.convert import (
     market_data_from_ticker,
     order_from_ccxt,
 )
-from powertrader_ccxt.core import CcxtCore
+from powertrader_ccxt.limiter import RateLimiter
 from powertrader_ccxt.lookup import SENT_SKEW, find_by_client_id
+from powertrader_ccxt.order_arguments import order_arguments
+from powertrader_ccxt.profiles import ExchangeProfile, generic_profile
 from powertrader_ccxt.sent import DEADLINE_MARGIN, SentOrders
+from powertrader_ccxt.session import CcxtSession
+from powertrader_ccxt.settings import CcxtSettings, config_problems
+from powertrader_ccxt.streaming import watch_market_data, ws_url_from_config
 from powertrader_core.errors import (
     ExchangeAuthenticationError,
+    ExchangeConnectionError,
     InvalidOrderError,
     NotSupportedError,
     OrderNotFoundError,
 )
+from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import (
     Balance,
     MarketData,
@@ -47,32 +60,97 @@ from powertrader_core.models import (
     OrderRequest,
     OrderResult,
     OrderStatus,
-    OrderType,
-    TimeInForce,
     TradingFees,
 )
 
 __all__ = ["CcxtExchange"]
 
+log = logging.getLogger("powertrader_ccxt")
+
 _PRICE_MAX_AGE = 60.0  # seconds a seen price may stand in for a market order's cost check
 
 
-class CcxtExchange(CcxtCore):
-    """Any ccxt exchange as a PowerTrader exchange; see the module docstring."""
+class CcxtExchange(AbstractExchange):
+    """Any ccxt exchange as a PowerTrader exchange; see the module docstring.
+
+    A subclass sets ``profile`` (a row of ``profiles.PROFILES``); ``name``, ``regions``, the
+    credential fields and ``streaming`` follow from it.
+    """
+
+    profile: ClassVar[ExchangeProfile] = generic_profile("ccxt")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
         profile = cls.__dict__.get("profile")
-        if profile is not None:  # the profile says whether ccxt.pro pushes its tickers
-            cls.streaming = profile.streaming
+        if profile is not None:
+            if not cls.__dict__.get("name"):
+                cls.name = profile.name
+            cls.regions = tuple(profile.regions)
+            creds = ("api_key", "api_secret")
+            cls.required_credentials = (*creds, "passphrase") if profile.passphrase else creds
+            # ``ccxt:<id>`` exchanges may or may not need one; known rows say.
+            generic = profile.name.startswith("ccxt:")
+            cls.optional_credentials = ("passphrase",) if generic else ()
+            cls.streaming = profile.streaming  # whether ccxt.pro pushes its tickers
+        super().__init_subclass__(**kwargs)
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         super().__init__(config)
+        self.session = CcxtSession(type(self).profile, self.config, self.name)
         self._last_price: dict[str, tuple[Decimal, float]] = {}
         self.sent = SentOrders()  # when each client id was sent, and its deadline (sent.py)
-        from powertrader_ccxt.streaming import ws_url_from_config
-
         self.ws_url = ws_url_from_config(self.config, self.name)  # websocket origin override
+
+    # ---- what the session holds, by its usual names ------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        """The ccxt client (``ccxt.async_support.<id>``) the session holds."""
+        return self.session.client
+
+    @property
+    def settings(self) -> CcxtSettings:
+        return self.session.settings
+
+    @property
+    def limiter(self) -> RateLimiter | None:
+        return self.session.limiter
+
+    @property
+    def source(self) -> str:
+        return self.session.source
+
+    @classmethod
+    def check_config(cls, config: Mapping[str, Any]) -> list[str]:
+        """Missing credentials, malformed fields, and a sandbox the exchange lacks."""
+        problems = super().check_config(config)
+        problems += config_problems(config)
+        if cls.profile.passphrase and not (config.get("passphrase") or config.get("password")):
+            message = "passphrase is missing (this exchange's keys come with one)"
+            problems = [p for p in problems if not p.startswith("passphrase")] + [message]
+        try:
+            sandbox = CcxtSettings.from_config(config).sandbox
+        except ValueError:
+            sandbox = False
+        if sandbox and not cls.profile.sandbox:
+            problems.append(f"sandbox: {cls.profile.ccxt_id} has no sandbox")
+        return problems
+
+    async def initialize(self) -> bool:
+        """Load spot markets: from the disk cache when fresh, else from the exchange."""
+        await self.session.load_markets()
+        return True
+
+    async def close(self) -> None:
+        """Close ccxt's HTTP session (and websockets). Safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        session = getattr(self, "session", None)  # None: __init__ failed before making one
+        if session is not None:
+            await session.close()
+
+    def _now(self) -> float:
+        return time.perf_counter()
 
     # ---- pushed prices (powertrader_ccxt.streaming) ----------------------------------------
 
@@ -80,21 +158,15 @@ class CcxtExchange(CcxtCore):
         """Quotes as ccxt.pro pushes them (``watchTickers``), one websocket connection."""
         if not self.streaming:
             raise self._unsupported("watch_market_data")
-        from powertrader_ccxt.streaming import watch_market_data
-
-        return watch_market_data(self, list(symbols), self.ws_url)
-
-    @property
-    def source(self) -> str:
-        return f"ccxt:{self.profile.ccxt_id}"
+        return watch_market_data(self.session, list(symbols), self.ws_url)
 
     # ---- prices --------------------------------------------------------------------------
 
     async def get_market_data(self, symbol: str) -> MarketData:
         await self.ensure_initialized()
-        canonical, ccxt_symbol, quoted, _ = self._resolve(symbol, "get_market_data")
-        ticker, latency = await self._timed_call(
-            "get_market_data", self.client.fetch_ticker, ccxt_symbol
+        canonical, ccxt_symbol, quoted, _ = self.session.resolve(symbol, "get_market_data")
+        ticker, latency = await self.session.timed_call(
+            "get_market_data", self.session.client.fetch_ticker, ccxt_symbol
         )
         return self._market_data(ticker, canonical, quoted, latency, "get_market_data")
 
@@ -116,8 +188,6 @@ class CcxtExchange(CcxtCore):
                 source=self.source,
             )
         except (ValueError, TypeError) as exc:
-            from powertrader_core.errors import ExchangeConnectionError
-
             raise ExchangeConnectionError(
                 f"unusable ticker for {canonical}: {exc}",
                 exchange=self.name,
@@ -130,12 +200,12 @@ class CcxtExchange(CcxtCore):
     async def get_market_data_batch(self, symbols: Sequence[str]) -> dict[str, MarketData]:
         """One ``fetch_tickers`` request where the exchange has it, else one per symbol."""
         await self.ensure_initialized()
-        if not (self.profile.fetch_tickers and self.client.has.get("fetchTickers")):
+        if not (self.profile.fetch_tickers and self.session.client.has.get("fetchTickers")):
             return await super().get_market_data_batch(symbols)
-        resolved = {s: self._resolve(s, "get_market_data_batch") for s in symbols}
+        resolved = {s: self.session.resolve(s, "get_market_data_batch") for s in symbols}
         wanted = sorted({r[1] for r in resolved.values()})
-        tickers, latency = await self._timed_call(
-            "get_market_data_batch", self.client.fetch_tickers, wanted
+        tickers, latency = await self.session.timed_call(
+            "get_market_data_batch", self.session.client.fetch_tickers, wanted
         )
         result: dict[str, MarketData] = {}
         for symbol, (canonical, ccxt_symbol, quoted, _) in resolved.items():
@@ -150,11 +220,11 @@ class CcxtExchange(CcxtCore):
 
     async def get_order_book(self, symbol: str, depth: int = 20) -> OrderBook:
         await self.ensure_initialized()
-        canonical, ccxt_symbol, quoted, _ = self._resolve(symbol, "get_order_book")
+        canonical, ccxt_symbol, quoted, _ = self.session.resolve(symbol, "get_order_book")
         depth = max(int(depth), 1)
         limit = self._book_limit(depth)
-        book = await self._call(
-            "get_order_book", self.client.fetch_order_book, ccxt_symbol, limit
+        book = await self.session.call(
+            "get_order_book", self.session.client.fetch_order_book, ccxt_symbol, limit
         )
         return book_from_ccxt(
             book, symbol=canonical, quoted_symbol=quoted, exchange=self.name, depth=depth
@@ -172,10 +242,10 @@ class CcxtExchange(CcxtCore):
     async def get_trading_fees(self, symbol: str) -> TradingFees:
         """The account's own rates with keys where ccxt can ask; else the market's published."""
         await self.ensure_initialized()
-        canonical, ccxt_symbol, _, market = self._resolve(symbol, "get_trading_fees")
-        if self.has_credentials and self.client.has.get("fetchTradingFee"):
-            fee = await self._call(
-                "get_trading_fees", self.client.fetch_trading_fee, ccxt_symbol
+        canonical, ccxt_symbol, _, market = self.session.resolve(symbol, "get_trading_fees")
+        if self.has_credentials and self.session.client.has.get("fetchTradingFee"):
+            fee = await self.session.call(
+                "get_trading_fees", self.session.client.fetch_trading_fee, ccxt_symbol
             )
             maker, taker = dec(fee.get("maker")), dec(fee.get("taker"))
             if maker is not None and taker is not None:
@@ -183,7 +253,8 @@ class CcxtExchange(CcxtCore):
                     symbol=canonical, maker=maker, taker=taker, exchange=self.name,
                     source="account",
                 )
-        trading = self.client.fees.get("trading", {}) if isinstance(self.client.fees, dict) else {}
+        fees = self.session.client.fees
+        trading = fees.get("trading", {}) if isinstance(fees, dict) else {}
         maker = dec(market.get("maker"))
         taker = dec(market.get("taker"))
         maker = maker if maker is not None else dec(trading.get("maker"))
@@ -210,7 +281,7 @@ class CcxtExchange(CcxtCore):
         operation = "get_balance"
         self._require_keys(operation)
         await self.ensure_initialized()
-        balance = await self._call(operation, self.client.fetch_balance)
+        balance = await self.session.call(operation, self.session.client.fetch_balance)
         details = balances_from_ccxt(balance)
         if asset is None:
             return {name: b for name, b in details.items() if b.total != 0 or b.used != 0}
@@ -234,16 +305,23 @@ class CcxtExchange(CcxtCore):
         request = order_request
         self._require_keys(operation)
         await self.ensure_initialized()
-        canonical, ccxt_symbol, quoted, market = self._resolve(request.symbol, operation)
-        kind, amount, price, ccxt_price, params = await self._order_arguments(
-            request, canonical, ccxt_symbol, market
+        canonical, ccxt_symbol, quoted, market = self.session.resolve(request.symbol, operation)
+
+        async def reference_price() -> Decimal:
+            recent = self._recent_price(canonical)
+            return recent if recent is not None else (await self.get_market_data(canonical)).price
+
+        kind, amount, price, ccxt_price, params = await order_arguments(
+            self.session, request, ccxt_symbol, market,
+            client_id=self.exchange_client_id(request.client_order_id),
+            reference_price=reference_price,
         )
         sent_id = params[self.profile.client_id.param]
         deadline, seconds = self.profile.order_deadline, self.settings.order_deadline
         with self.sent.sending(sent_id, deadline, seconds, params) as record:
-            order = await self._call(
+            order = await self.session.call(
                 operation,
-                self.client.create_order,
+                self.session.client.create_order,
                 ccxt_symbol,
                 kind,
                 request.side.value,
@@ -296,7 +374,7 @@ class CcxtExchange(CcxtCore):
         if names is not None:
             canonical, quoted = names
         elif order.get("symbol"):
-            canonical, quoted = self._names_of(str(order["symbol"]))
+            canonical, quoted = self.session.names_of(str(order["symbol"]))
         extra: dict[str, Any] = dict(metadata or {})
         if quoted:
             extra["quoted_symbol"] = quoted
@@ -313,109 +391,6 @@ class CcxtExchange(CcxtCore):
             canceled_states=self.profile.canceled_states,
         )
 
-    async def _order_arguments(
-        self,
-        request: OrderRequest,
-        canonical: str,
-        ccxt_symbol: str,
-        market: Mapping[str, Any],
-    ) -> tuple[str, Decimal, Decimal | None, Decimal | None, dict[str, Any]]:
-        """ccxt's ``(type, amount, limit price, price argument, params)``, checked against the
-        market's rules. The price argument is the limit price, or for a market BUY where the
-        exchange spends a quote amount (Coinbase), the reference price the order's value was
-        checked with: ccxt sends amount x price as the amount to spend."""
-        operation = "place_order"
-
-        def refuse(message: str) -> InvalidOrderError:
-            return InvalidOrderError(message, exchange=self.name, operation=operation)
-
-        amount = self._to_precision("amount", ccxt_symbol, request.amount, refuse)
-        limit_price = (
-            self._to_precision("price", ccxt_symbol, request.price, refuse)
-            if request.price is not None
-            else None
-        )
-        trigger = (
-            self._to_precision("price", ccxt_symbol, request.stop_price, refuse)
-            if request.stop_price is not None
-            else None
-        )
-        limits = market.get("limits") or {}
-        min_amount = dec((limits.get("amount") or {}).get("min"))
-        if min_amount is not None and amount < min_amount:
-            raise refuse(
-                f"amount {amount} is under {ccxt_symbol}'s minimum of {min_amount} "
-                f"{market.get('base', '')}".rstrip()
-            )
-        max_amount = dec((limits.get("amount") or {}).get("max"))
-        if max_amount is not None and max_amount > 0 and amount > max_amount:
-            raise refuse(f"amount {amount} is over {ccxt_symbol}'s maximum of {max_amount}")
-        min_cost = dec((limits.get("cost") or {}).get("min"))
-        kind = request.order_type
-        quote_sized = (
-            kind is OrderType.MARKET and request.side.value == "buy" and self._quote_sized_buys()
-        )
-        reference: Decimal | None = None
-        if quote_sized or (min_cost is not None and min_cost > 0):
-            reference = limit_price or trigger or self._recent_price(canonical)
-            if reference is None:
-                reference = (await self.get_market_data(canonical)).price
-        if min_cost is not None and min_cost > 0 and reference is not None:
-            cost = amount * reference
-            if cost < min_cost:
-                raise refuse(
-                    f"order value {cost.normalize():f} {market.get('quote', '')} is under "
-                    f"{ccxt_symbol}'s minimum of {min_cost}"
-                )
-
-        params: dict[str, Any] = {
-            self.profile.client_id.param: self.exchange_client_id(request.client_order_id)
-        }
-        if kind in (OrderType.MARKET, OrderType.LIMIT):
-            ccxt_type = kind.value
-        else:
-            if not (self.client.has.get("createStopOrder") or self.client.has.get(
-                "createTriggerOrder"
-            )):
-                raise NotSupportedError(
-                    f"{self.profile.ccxt_id} has no stop orders in ccxt",
-                    exchange=self.name,
-                    operation=operation,
-                )
-            ccxt_type = "limit" if kind is OrderType.STOP_LIMIT else "market"
-            params[self.profile.stop_param] = float(trigger) if trigger is not None else None
-        if request.time_in_force is not TimeInForce.GTC:
-            if ccxt_type == "market":
-                raise refuse(f"time in force {request.time_in_force.value} needs a limit order")
-            params["timeInForce"] = request.time_in_force.value
-        return ccxt_type, amount, limit_price, reference if quote_sized else limit_price, params
-
-    def _quote_sized_buys(self) -> bool:
-        """Whether ccxt needs a price to size a market BUY: the profile says so (Coinbase);
-        for ``ccxt:<id>`` exchanges, ccxt's own ``createMarketBuyOrderRequiresPrice`` does."""
-        if self.profile.market_buy_needs_price:
-            return True
-        if not self.profile.name.startswith("ccxt:"):
-            return False
-        options = self.client.options
-        nested = options.get("createOrder")
-        if isinstance(nested, Mapping) and "createMarketBuyOrderRequiresPrice" in nested:
-            return bool(nested["createMarketBuyOrderRequiresPrice"])
-        return bool(options.get("createMarketBuyOrderRequiresPrice"))
-
-    def _to_precision(self, what: str, ccxt_symbol: str, value: Decimal, refuse: Any) -> Decimal:
-        method = self.client.amount_to_precision if what == "amount" else (
-            self.client.price_to_precision
-        )
-        try:
-            text = method(ccxt_symbol, format(value, "f"))
-        except Exception as exc:  # noqa: BLE001 - ccxt: InvalidOrder when it rounds to zero
-            raise refuse(f"{what} {value} is under {ccxt_symbol}'s precision: {exc}") from None
-        result = Decimal(str(text))
-        if result <= 0:
-            raise refuse(f"{what} {value} rounds to zero at {ccxt_symbol}'s precision")
-        return result
-
     def _recent_price(self, canonical: str) -> Decimal | None:
         seen = self._last_price.get(canonical)
         if seen is None or self._now() - seen[1] > _PRICE_MAX_AGE:
@@ -426,9 +401,11 @@ class CcxtExchange(CcxtCore):
         operation = "cancel_order"
         self._require_keys(operation)
         await self.ensure_initialized()
-        resolved = self._resolve(symbol, operation) if symbol else None
+        resolved = self.session.resolve(symbol, operation) if symbol else None
         ccxt_symbol = resolved[1] if resolved else None
-        order = await self._call(operation, self.client.cancel_order, order_id, ccxt_symbol)
+        order = await self.session.call(
+            operation, self.session.client.cancel_order, order_id, ccxt_symbol
+        )
         if not isinstance(order, Mapping) or not order.get("id"):
             order = {**(order or {}), "id": order_id}
         return self._order_result(
@@ -450,11 +427,13 @@ class CcxtExchange(CcxtCore):
             )
         self._require_keys(operation)
         await self.ensure_initialized()
-        resolved = self._resolve(symbol, operation) if symbol else None
+        resolved = self.session.resolve(symbol, operation) if symbol else None
         ccxt_symbol = resolved[1] if resolved else None
         names = (resolved[0], resolved[2]) if resolved else None
         if order_id is not None:
-            order = await self._call(operation, self.client.fetch_order, order_id, ccxt_symbol)
+            order = await self.session.call(
+                operation, self.session.client.fetch_order, order_id, ccxt_symbol
+            )
             return self._order_result(
                 order, operation, names=names, client_order_id=client_order_id
             )
@@ -463,7 +442,7 @@ class CcxtExchange(CcxtCore):
         sent_at = self.sent.sent_at(sent_id)
         since_ms = None if sent_at is None else int((sent_at - SENT_SKEW) * 1000)
         found = await find_by_client_id(
-            self.client, self.profile, self._call, sent_id, ccxt_symbol,
+            self.session.client, self.profile, self.session.call, sent_id, ccxt_symbol,
             since_ms=since_ms, exchange=self.name,
         )
         if found is None:
@@ -481,9 +460,11 @@ class CcxtExchange(CcxtCore):
         operation = "get_open_orders"
         self._require_keys(operation)
         await self.ensure_initialized()
-        resolved = self._resolve(symbol, operation) if symbol else None
+        resolved = self.session.resolve(symbol, operation) if symbol else None
         ccxt_symbol = resolved[1] if resolved else None
-        orders = await self._call(operation, self.client.fetch_open_orders, ccxt_symbol)
+        orders = await self.session.call(
+            operation, self.session.client.fetch_open_orders, ccxt_symbol
+        )
         return [
             self._order_result(
                 order, operation, names=(resolved[0], resolved[2]) if resolved else None,

@@ -1,13 +1,14 @@
-"""The plumbing under ``CcxtExchange``: configuration, the ccxt client, markets, errors.
+"""The session under a ``CcxtExchange``: configuration, the ccxt client, markets, calls.
 
-:class:`CcxtCore` owns one ccxt client per instance and everything around it: reading the
+A :class:`CcxtSession` owns one ccxt client and everything around it: reading the
 configuration, refusing a sandbox the exchange lacks, the shared rate limiter, the markets
-cache, symbol resolution (with the USD stand-in) and :meth:`CcxtCore._call`, through which
-every ccxt call passes so that each failure arrives as one of our exceptions naming the
-exchange and the operation. The contract's methods live in ``exchange.py``.
+cache, symbol resolution (:meth:`CcxtSession.resolve`, with the USD stand-in) and
+:meth:`CcxtSession.call`, through which every ccxt call passes so that each failure arrives as
+one of our exceptions naming the exchange and the operation.
 
-A subclass sets ``profile`` (a row of ``profiles.PROFILES``); ``name``, ``regions`` and the
-credential fields follow from it.
+The exchange (``generic_exchange.CcxtExchange``) *holds* a session and speaks the contract on
+top of it; the websocket stream (``streaming.py``) takes the same session. Neither imports the
+other, and the session imports neither.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from powertrader_ccxt.error_map import HttpRecord, translate, unreadable_answer
 from powertrader_ccxt.limiter import RateLimiter, shared_limiter
@@ -25,53 +26,44 @@ from powertrader_ccxt.markets_cache import (
     default_cache_dir,
     expand_helpers,
 )
-from powertrader_ccxt.profiles import ExchangeProfile, generic_profile
-from powertrader_ccxt.settings import CcxtSettings, config_problems
+from powertrader_ccxt.profiles import ExchangeProfile
+from powertrader_ccxt.settings import CcxtSettings
 from powertrader_core.errors import (
     ConfigurationError,
     ExchangeError,
     NotSupportedError,
     SymbolNotSupportedError,
 )
-from powertrader_core.exchange import AbstractExchange
 from powertrader_core.symbols import require_canonical
 
-__all__ = ["CcxtCore"]
+__all__ = ["CcxtSession", "Resolved"]
 
 log = logging.getLogger("powertrader_ccxt")
 T = TypeVar("T")
 
+#: ``(canonical, ccxt symbol, quoted canonical or None, market)``: see ``CcxtSession.resolve``.
+Resolved = tuple[str, str, str | None, dict[str, Any]]
 
-class CcxtCore(AbstractExchange):
-    """Configuration, client, markets and error translation for one ccxt exchange."""
 
-    profile: ClassVar[ExchangeProfile] = generic_profile("ccxt")
+class CcxtSession:
+    """One ccxt client for one exchange instance, its markets, and the calls made through it.
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        profile = cls.__dict__.get("profile")
-        if profile is not None:
-            if not cls.__dict__.get("name"):
-                cls.name = profile.name
-            cls.regions = tuple(profile.regions)
-            creds = ("api_key", "api_secret")
-            cls.required_credentials = (*creds, "passphrase") if profile.passphrase else creds
-            # ``ccxt:<id>`` exchanges may or may not need one; known rows say.
-            generic = profile.name.startswith("ccxt:")
-            cls.optional_credentials = ("passphrase",) if generic else ()
-        super().__init_subclass__(**kwargs)
+    ``name`` is the exchange's registered name (the one errors carry); ``config`` its
+    configuration (keys included: never printed, see ``settings.py``).
+    """
 
-    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
-        super().__init__(config)
-        profile = type(self).profile
+    def __init__(self, profile: ExchangeProfile, config: Mapping[str, Any], name: str) -> None:
+        self.profile = profile
+        self.name = name
         try:
-            self.settings = CcxtSettings.from_config(self.config)
+            self.settings = CcxtSettings.from_config(config)
         except ValueError as exc:
-            raise ConfigurationError(str(exc), exchange=self.name, operation="configure") from None
+            raise ConfigurationError(str(exc), exchange=name, operation="configure") from None
         if self.settings.sandbox and not profile.sandbox:
             raise NotSupportedError(
                 f"{profile.ccxt_id} has no sandbox (test environment) known to ccxt; remove "
                 "'sandbox' or point 'base_url' at a test server",
-                exchange=self.name,
+                exchange=name,
                 operation="configure",
             )
         self.limiter: RateLimiter | None = None
@@ -81,7 +73,7 @@ class CcxtCore(AbstractExchange):
             raise ConfigurationError(
                 f"ccxt has no exchange {profile.ccxt_id!r}: use a named exchange or "
                 "'ccxt:<id>' with one of ccxt's ids",
-                exchange=self.name,
+                exchange=name,
                 operation="configure",
             )
         try:
@@ -89,11 +81,20 @@ class CcxtCore(AbstractExchange):
         except LookupError:
             raise NotSupportedError(
                 f"{profile.ccxt_id} has no sandbox (test environment) known to ccxt",
-                exchange=self.name,
+                exchange=name,
                 operation="configure",
             ) from None
-        self._spot_symbols: set[str] = set()
-        self._resolved: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {}
+        self.loaded = False
+        self._resolved: dict[str, Resolved] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<CcxtSession {self.name!r} ccxt={self.profile.ccxt_id!r}>"
+
+    @property
+    def source(self) -> str:
+        """Where quotes come from, as ``MarketData.source`` names it: ``ccxt:<id>``."""
+        return f"ccxt:{self.profile.ccxt_id}"
 
     # ---- set-up --------------------------------------------------------------------------
 
@@ -108,23 +109,8 @@ class CcxtCore(AbstractExchange):
 
         return build_client(self.profile, self.settings, limiter_for)
 
-    @classmethod
-    def check_config(cls, config: Mapping[str, Any]) -> list[str]:
-        """Missing credentials, malformed fields, and a sandbox the exchange lacks."""
-        problems = super().check_config(config)
-        problems += config_problems(config)
-        if cls.profile.passphrase and not (config.get("passphrase") or config.get("password")):
-            message = "passphrase is missing (this exchange's keys come with one)"
-            problems = [p for p in problems if not p.startswith("passphrase")] + [message]
-        try:
-            sandbox = CcxtSettings.from_config(config).sandbox
-        except ValueError:
-            sandbox = False
-        if sandbox and not cls.profile.sandbox:
-            problems.append(f"sandbox: {cls.profile.ccxt_id} has no sandbox")
-        return problems
-
-    def _markets_cache(self) -> MarketsCache:
+    def markets_cache(self) -> MarketsCache:
+        """The on-disk markets cache for this exchange (and its ``base_url``/sandbox variant)."""
         from powertrader_ccxt.client import ccxt_version
 
         variant = ""
@@ -140,7 +126,7 @@ class CcxtCore(AbstractExchange):
 
     # ---- calling ccxt --------------------------------------------------------------------
 
-    async def _call(
+    async def call(
         self,
         operation: str,
         func: Callable[..., Awaitable[T]],
@@ -149,17 +135,17 @@ class CcxtCore(AbstractExchange):
     ) -> T:
         """Run one ccxt coroutine; any failure becomes our exception for ``operation``.
         ``record``: where the call notes what it saw over HTTP (a fresh one if not given)."""
-        result, _ = await self._timed_call(operation, func, *args, record=record)
+        result, _ = await self.timed_call(operation, func, *args, record=record)
         return result
 
-    async def _timed_call(
+    async def timed_call(
         self,
         operation: str,
         func: Callable[..., Awaitable[T]],
         *args: Any,
         record: HttpRecord | None = None,
     ) -> tuple[T, float]:
-        """``_call`` that also returns the milliseconds spent, rate-limiter waits excluded."""
+        """``call`` that also returns the milliseconds spent, rate-limiter waits excluded."""
         from powertrader_ccxt.client import CURRENT_RECORD
 
         record = HttpRecord() if record is None else record
@@ -190,11 +176,11 @@ class CcxtCore(AbstractExchange):
 
     # ---- markets -------------------------------------------------------------------------
 
-    async def initialize(self) -> bool:
-        """Load spot markets: from the disk cache when fresh, else from the exchange."""
-        if self._initialized:
-            return True
-        cache = self._markets_cache()
+    async def load_markets(self) -> None:
+        """Load spot markets once: from the disk cache when fresh, else from the exchange."""
+        if self.loaded:
+            return
+        cache = self.markets_cache()
         cached = cache.load()
         if cached is not None:
             self.client.set_markets(cached.markets, cached.currencies)
@@ -213,7 +199,7 @@ class CcxtCore(AbstractExchange):
 
             self.client.fetch_markets = capture
             try:
-                await self._call("initialize", self.client.load_markets)
+                await self.call("initialize", self.client.load_markets)
             finally:
                 del self.client.fetch_markets
             spot = [m for m in fetched if m.get("spot") and m.get("symbol")]
@@ -230,23 +216,20 @@ class CcxtCore(AbstractExchange):
                 if key in self.client.options
             }
             cache.save(by_symbol, self.client.currencies, compact_helpers(helpers))
-        self._spot_symbols = set(self.client.markets)
         self._resolved.clear()
-        self._initialized = True
-        return True
+        self.loaded = True
 
-    def _resolve(self, symbol: str, operation: str) -> tuple[str, str, str | None, dict[str, Any]]:
-        """Resolve a symbol (memoised per spelling until markets are loaded again); see below."""
+    def resolve(self, symbol: str, operation: str) -> Resolved:
+        """``(canonical, ccxt symbol, quoted canonical or None, market)`` for a symbol, memoised
+        per spelling until markets are loaded again (the rules: ``_resolve_uncached``)."""
         found = self._resolved.get(symbol)
         if found is None:
             found = self._resolve_uncached(symbol, operation)
             self._resolved[symbol] = found
         return found
 
-    def _resolve_uncached(
-        self, symbol: str, operation: str
-    ) -> tuple[str, str, str | None, dict[str, Any]]:
-        """``(canonical, ccxt symbol, quoted canonical or None, market)`` for a symbol.
+    def _resolve_uncached(self, symbol: str, operation: str) -> Resolved:
+        """What :meth:`resolve` answers, worked out.
 
         ``BTC-USD`` is ccxt's ``BTC/USD``; where that market is missing and the exchange stands
         a stable coin in for USD, ``BTC/USDT`` is used and its canonical name returned as the
@@ -272,7 +255,7 @@ class CcxtCore(AbstractExchange):
             operation=operation,
         )
 
-    def _names_of(self, ccxt_symbol: str) -> tuple[str, str | None]:
+    def names_of(self, ccxt_symbol: str) -> tuple[str, str | None]:
         """``(canonical, quoted or None)`` for a market ccxt reports, when no symbol was asked.
 
         The reverse of :meth:`_resolve_uncached`: ``BTC/USDT`` on an exchange that stands USDT
@@ -293,9 +276,7 @@ class CcxtCore(AbstractExchange):
         if self._closed:
             return
         self._closed = True
-        client = getattr(self, "client", None)
-        if client is None:
-            return
+        client = self.client
         if client.session is None and not getattr(client, "clients", None):
             client.closed_by_user = True  # a later call must not open a session nobody closes
             return
@@ -303,6 +284,3 @@ class CcxtCore(AbstractExchange):
             await client.close()
         except Exception as exc:  # noqa: BLE001 - closing must not fail the caller
             log.warning("%s: closing the ccxt client failed: %s", self.name, type(exc).__name__)
-
-    def _now(self) -> float:
-        return time.perf_counter()

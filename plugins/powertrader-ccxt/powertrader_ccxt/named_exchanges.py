@@ -1,15 +1,15 @@
 """The seed's exchange classes: each names its row of the profile table, nothing more.
 
 ``from pt_exchanges import KrakenExchange`` finds these through the factory (they are what this
-plugin registers as ``kraken``, ``binance``, ...). Behaviour lives in ``CcxtExchange``; the
-differences between exchanges live in ``profiles.PROFILES``.
+plugin registers as ``kraken``, ``binance``, ...). Behaviour lives in ``CcxtExchange``
+(``generic_exchange.py``); the differences between exchanges live in ``profiles.PROFILES``.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from powertrader_ccxt.exchange import CcxtExchange
+from powertrader_ccxt.generic_exchange import CcxtExchange
 from powertrader_ccxt.profiles import PROFILES, ExchangeProfile, generic_profile
 
 __all__ = [
@@ -82,13 +82,14 @@ def class_for_ccxt_id(ccxt_id: str) -> type[CcxtExchange]:
     for cls in SEED_CLASSES:
         if cls.profile.ccxt_id == key:
             return cls
-    cls = _dynamic.get(key)
-    if cls is None:
-        profile = generic_profile(key)
-        cls = type(
-            f"Ccxt_{key}_Exchange",
-            (CcxtExchange,),
-            {"profile": profile, "name": profile.name, "__module__": __name__},
-        )
-        _dynamic[key] = cls
-    return cls
+    known = _dynamic.get(key)
+    if known is not None:
+        return known
+    profile = generic_profile(key)
+    made: type[CcxtExchange] = type(
+        f"Ccxt_{key}_Exchange",
+        (CcxtExchange,),
+        {"profile": profile, "name": profile.name, "__module__": __name__},
+    )
+    _dynamic[key] = made
+    return made
