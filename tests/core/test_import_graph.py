@@ -29,9 +29,9 @@ SOURCES = {
 }
 MAX_TOP_LEVEL_MODULES = 20
 #: Known cycles being taken apart, as (importer, imported) edges left out of the graph. Empty
-#: is the goal: the ccxt plugin's exchange <-> streaming circle goes when the exchange holds a
-#: session object that streaming takes (issue 13).
-KNOWN = {("powertrader_ccxt.exchange", "powertrader_ccxt.streaming")}
+#: is the goal, and reached: the ccxt plugin's exchange now holds a session that its
+#: streaming takes (issue 13).
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _modules() -> dict[str, Path]:
