@@ -79,8 +79,15 @@ class AbstractExchange(abc.ABC):
             cls.name = _default_name(cls.__name__)
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
-        # The configuration holds secrets: it is never printed (see __repr__).
-        self.config: dict[str, Any] = dict(config or {})
+        # The configuration holds secrets: a dict whose repr masks them, so ``repr``,
+        # ``str`` and ``vars(exchange)`` never print one, wherever the config is kept.
+        from powertrader_core.credentials.secret import ExchangeConfig, is_secret_field
+
+        fields = (*self.required_credentials, *self.optional_credentials)
+        values = dict(config or {})
+        self.config: dict[str, Any] = ExchangeConfig(
+            values, secret_fields=[key for key in values if is_secret_field(key, fields)]
+        )
         self.name = type(self).name
         self._initialized = False
         self._closed = False
