@@ -1,11 +1,13 @@
 """``AbstractExchange``: the contract every exchange plugin implements.
 
 A plugin subclasses it, names itself (``name``), declares the regions it serves and the
-credential fields it needs, and implements the seed's four coroutines (``initialize``,
-``get_market_data``, ``place_order``, ``get_balance``). Everything else has a default: a
-capability the plugin does not implement raises :class:`NotSupportedError` naming the exchange
-and the operation, never a silent ``None``; ``estimate_fill`` walks the order book and applies
-the taker fee, and ``get_market_data_batch`` asks for each symbol concurrently.
+credential fields it needs, and implements ``get_market_data``: the one thing every exchange
+must do, so the only abstract method (a plugin that only serves prices is a real plugin).
+Everything else has a default: ``initialize`` is ready at once; an operation the plugin does
+not implement (``place_order``, ``get_balance``, ``cancel_order``, ...) raises
+:class:`NotSupportedError` naming the exchange and the operation, never a silent ``None``, and
+``supports(operation)`` says which it implements; ``estimate_fill`` walks the order book and
+applies the taker fee, and ``get_market_data_batch`` asks for each symbol concurrently.
 
 Use it as ``async with exchange:``: entering initialises, leaving closes every session.
 """
@@ -33,10 +35,18 @@ from powertrader_core.models import (
 )
 from powertrader_core.routing import estimate_from_book
 
-__all__ = ["OPTIONAL_OPERATIONS", "AbstractExchange"]
+__all__ = [
+    "OPTIONAL_OPERATIONS",
+    "AbstractExchange",
+    "contract_message",
+    "operation_supported",
+    "unbuildable_problem",
+]
 
 #: The contract's methods that have a default; a plugin "supports" one when it overrides it.
 OPTIONAL_OPERATIONS = (
+    "place_order",
+    "get_balance",
     "cancel_order",
     "get_order",
     "get_open_orders",
@@ -44,6 +54,51 @@ OPTIONAL_OPERATIONS = (
     "get_trading_fees",
     "watch_market_data",
 )
+
+
+def contract_message(subject: str, problems: Sequence[str]) -> str:
+    """How the conformance kit (and ``register_exchange``) words a broken contract."""
+    lines = "\n".join(f"  - {problem}" for problem in problems)
+    return f"{subject} breaks the exchange contract:\n{lines}"
+
+
+def unbuildable_problem(cls: type) -> str | None:
+    """The kit's problem for a class that cannot be built (abstract methods left), or None."""
+    missing = sorted(getattr(cls, "__abstractmethods__", ()))
+    return f"abstract methods not implemented: {', '.join(missing)}" if missing else None
+
+
+def operation_supported(cls: type[AbstractExchange], operation: str) -> bool:
+    """True when ``cls`` implements ``operation`` rather than inheriting the refusal."""
+    method = getattr(cls, operation, None)
+    base = getattr(AbstractExchange, operation, None)
+    if method is None:
+        return False
+    if operation == "watch_market_data":
+        return cls.streaming and method is not base
+    return base is None or method is not base
+
+
+def _regions_from_override(cls: type[AbstractExchange]) -> Sequence[str] | None:
+    """Regions of a class that overrides ``get_supported_regions`` instead of setting ``regions``.
+
+    The seed's examples write ``def get_supported_regions(self): return ["us", "eu"]``. Such a
+    method depends on nothing but the class, so it is asked once, when the class is defined,
+    with the class standing in for ``self``; its answer becomes the ``regions`` attribute that
+    the factory reads, and no instance is ever built just to learn it. A method that needs a
+    real instance (reads ``self.config``) keeps the declared ``regions``.
+    """
+    method = cls.__dict__.get("get_supported_regions")
+    if method is None or "regions" in cls.__dict__ or not callable(method):
+        return None
+    try:
+        answer = method(cls)
+    except Exception:  # noqa: BLE001 - needs an instance: keep the declared regions
+        return None
+    if isinstance(answer, str) or not isinstance(answer, (list, tuple)):
+        return None
+    regions = [str(getattr(region, "value", region)) for region in answer]
+    return tuple(regions) if regions else None
 
 
 def _default_name(cls_name: str) -> str:
@@ -77,6 +132,9 @@ class AbstractExchange(abc.ABC):
         super().__init_subclass__(**kwargs)
         if not cls.__dict__.get("name"):
             cls.name = _default_name(cls.__name__)
+        regions = _regions_from_override(cls)
+        if regions is not None:
+            cls.regions = regions
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         # The configuration holds secrets: a dict whose repr masks them, so ``repr``,
@@ -97,21 +155,24 @@ class AbstractExchange(abc.ABC):
 
     # ---- the seed's contract -------------------------------------------------------------
 
-    @abc.abstractmethod
     async def initialize(self) -> bool:
-        """Connect (load markets, check credentials); True when ready."""
+        """Connect (load markets, check credentials); True when ready.
+
+        The default has nothing to connect: ready at once.
+        """
+        return True
 
     @abc.abstractmethod
     async def get_market_data(self, symbol: str) -> MarketData:
-        """The current quote for a canonical symbol (``BTC-USD``)."""
+        """The current quote for a canonical symbol (``BTC-USD``): every exchange has one."""
 
-    @abc.abstractmethod
     async def place_order(self, order_request: OrderRequest) -> OrderResult:
         """Send an order; the request was validated when it was built."""
+        raise self._unsupported("place_order")
 
-    @abc.abstractmethod
     async def get_balance(self, asset: str | None = None) -> dict[str, Decimal]:
         """Total balance per asset; with ``asset``, a one-entry dict for that asset."""
+        raise self._unsupported("get_balance")
 
     def get_supported_regions(self) -> list[str]:
         """The regions this exchange serves."""
@@ -211,13 +272,7 @@ class AbstractExchange(abc.ABC):
 
     def supports(self, operation: str) -> bool:
         """True when this exchange implements ``operation`` rather than inheriting the refusal."""
-        method = getattr(type(self), operation, None)
-        base = getattr(AbstractExchange, operation, None)
-        if method is None:
-            return False
-        if operation == "watch_market_data":
-            return self.streaming and method is not base
-        return base is None or method is not base
+        return operation_supported(type(self), operation)
 
     async def ensure_initialized(self) -> None:
         """Initialise once, on first use; a failed initialise raises a connection error."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from powertrader_core.errors import ConfigurationError
-from powertrader_core.exchange import AbstractExchange
+from powertrader_core.exchange import AbstractExchange, contract_message, unbuildable_problem
 from powertrader_core.models import ExchangeType
 from powertrader_core.plugins.registry import get_registry
 
@@ -25,18 +25,12 @@ def _key(name: str | ExchangeType) -> str:
 
 
 def regions_of(cls: type[AbstractExchange]) -> list[str]:
-    """The regions a class serves, without building it (no configuration, no network).
+    """The regions a class serves, read from its ``regions`` attribute: nothing is built.
 
-    A class that overrides ``get_supported_regions`` (as the seed's examples do) is asked on a
-    bare instance; that method is expected to depend on nothing but the class.
+    A class that answers ``get_supported_regions`` with a literal list (the seed's examples)
+    had that list copied into ``regions`` when it was defined (see ``AbstractExchange``).
     """
-    if cls.get_supported_regions is AbstractExchange.get_supported_regions:
-        return [str(region) for region in cls.regions]
-    bare = cls.__new__(cls)
-    try:
-        return [str(region) for region in cls.get_supported_regions(bare)]
-    except Exception:  # noqa: BLE001 - fall back to the declared regions
-        return [str(region) for region in cls.regions]
+    return [str(getattr(region, "value", region)) for region in cls.regions]
 
 
 class ExchangeFactory:
@@ -44,11 +38,21 @@ class ExchangeFactory:
 
     @staticmethod
     def register_exchange(name: str, exchange_class: type[AbstractExchange]) -> None:
-        """Register an exchange class under ``name`` for this process."""
+        """Register an exchange class under ``name`` for this process.
+
+        A class that cannot be built (abstract methods left) is refused here, with the
+        conformance kit's words, rather than later when something asks for it.
+        """
         if not (isinstance(exchange_class, type) and issubclass(exchange_class, AbstractExchange)):
             raise ConfigurationError(
                 f"cannot register {exchange_class!r} as {name!r}: not an AbstractExchange subclass",
                 operation="register_exchange",
+            )
+        problem = unbuildable_problem(exchange_class)
+        if problem is not None:
+            subject = f"{exchange_class.__qualname__} (registered as {name!r})"
+            raise ConfigurationError(
+                contract_message(subject, [problem]), operation="register_exchange"
             )
         _runtime[_key(name)] = exchange_class
 

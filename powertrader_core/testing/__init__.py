@@ -6,6 +6,8 @@
 - :func:`check_exchange_class`: the static checks alone (methods, coroutines, signatures,
   name, regions, credentials), usable from any script, like scikit-learn's
   ``check_estimator``. :func:`exchange_class_problems` returns the problems as a list.
+- :func:`supported_operations`: which operations a plugin implements (a plugin that only
+  serves prices is a real plugin; what it lacks raises NotSupportedError).
 - The behavioural checks as plain async functions (``check_market_data``, ...), and
   :class:`TransportSpy`, which counts requests and open sessions through aiohttp and httpx.
 """
@@ -40,6 +42,7 @@ from powertrader_core.testing._static import (
     ConformanceError,
     check_exchange_class,
     exchange_class_problems,
+    supported_operations,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,6 +73,7 @@ __all__ = [
     "check_watch_declared",
     "exchange_class_problems",
     "order_of_type",
+    "supported_operations",
 ]
 
 

@@ -171,16 +171,27 @@ async def check_cancel_unknown_order(exchange: AbstractExchange, symbol: str) ->
 
 
 async def check_balance(exchange: AbstractExchange) -> None:
-    """Balances are Decimal per asset, never negative; details add up."""
-    totals, problems = await _attempt(exchange, "get_balance()", exchange.get_balance)
-    if not problems and not isinstance(totals, dict):
-        problems.append(f"get_balance() returned {type(totals).__name__}, not a dict")
-    elif isinstance(totals, dict):
+    """Balances are Decimal per asset, never negative; details add up.
+
+    An exchange without ``get_balance`` refuses both with NotSupportedError naming itself.
+    """
+    totals, problems = await _capability(
+        exchange, "get_balance", "get_balance()", exchange.get_balance
+    )
+    if totals is None and not problems:
+        _details, problems = await _capability(
+            exchange, "get_balance", "get_balance_details()", exchange.get_balance_details
+        )
+        _fail(exchange, problems)
+        return
+    if isinstance(totals, dict):
         for asset, amount in totals.items():
             if not isinstance(asset, str) or not isinstance(amount, Decimal):
                 problems.append(f"get_balance() has {asset!r}: {amount!r}; want str: Decimal")
             elif amount < 0:
                 problems.append(f"get_balance() has a negative {asset} balance ({amount})")
+    elif totals is not None:
+        problems.append(f"get_balance() returned {type(totals).__name__}, not a dict")
     details, failed = await _attempt(
         exchange, "get_balance_details()", exchange.get_balance_details
     )

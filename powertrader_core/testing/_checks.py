@@ -42,6 +42,7 @@ from powertrader_core.testing._problems import (
     MISSING_ORDER_ID,
     RequestCounter,
     _attempt,
+    _capability,
     _fail,
     _is_our_error,
     _money_problems,
@@ -191,8 +192,13 @@ async def check_order_refused(
     requests_sent: RequestCounter,
     reason: str,
 ) -> None:
-    """The order is refused with one of ``expected`` and no request leaves the machine."""
+    """The order is refused with one of ``expected`` and no request leaves the machine.
+
+    An exchange without ``place_order`` refuses every order with NotSupportedError.
+    """
     what = f"place_order({reason})"
+    if not exchange.supports("place_order"):
+        expected = (NotSupportedError,)
     before = requests_sent()
     try:
         result = await exchange.place_order(order)
@@ -221,6 +227,12 @@ async def check_order_result(exchange: AbstractExchange, order: OrderRequest) ->
     """A valid order comes back as a well-formed result carrying our client order id."""
     kind, side = order.order_type.value, order.side.value
     where = f"place_order({kind} {side} {order.amount} {order.symbol})"
+    if not exchange.supports("place_order"):
+        _result, problems = await _capability(
+            exchange, "place_order", where, lambda: exchange.place_order(order)
+        )
+        _fail(exchange, problems)
+        return
     result, problems = await _attempt(exchange, where, lambda: exchange.place_order(order))
     problems = problems or order_result_problems(exchange, where, result)
     if isinstance(result, OrderResult):

@@ -14,7 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from powertrader_core.errors import ConfigurationError
-from powertrader_core.exchange import AbstractExchange
+from powertrader_core.exchange import (
+    OPTIONAL_OPERATIONS,
+    AbstractExchange,
+    contract_message,
+    operation_supported,
+    unbuildable_problem,
+)
 from powertrader_core.factory import regions_of
 from powertrader_core.models import Region
 from powertrader_core.testing._spy import TransportSpy
@@ -24,6 +30,7 @@ __all__ = [
     "ConformanceError",
     "check_exchange_class",
     "exchange_class_problems",
+    "supported_operations",
 ]
 
 #: The regions an exchange may declare.
@@ -72,8 +79,20 @@ class ConformanceError(AssertionError):
     def __init__(self, subject: str, problems: Sequence[str]) -> None:
         self.subject = subject
         self.problems = list(problems)
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        super().__init__(f"{subject} breaks the exchange contract:\n{lines}")
+        super().__init__(contract_message(subject, self.problems))
+
+
+def supported_operations(exchange: AbstractExchange | type[AbstractExchange]) -> dict[str, bool]:
+    """Which operations of the contract a plugin implements (the rest raise NotSupportedError).
+
+    ``get_market_data`` is always there (it is the one abstract method); each optional
+    operation is True when the class implements it rather than inheriting the refusal. Read
+    from the class: nothing is built, nothing is sent.
+    """
+    cls = exchange if isinstance(exchange, type) else type(exchange)
+    report = {"get_market_data": not inspect.isabstract(cls)}
+    report.update({op: operation_supported(cls, op) for op in OPTIONAL_OPERATIONS})
+    return report
 
 
 def check_exchange_class(cls: object) -> None:
@@ -94,9 +113,9 @@ def exchange_class_problems(cls: object) -> list[str]:
     if not (isinstance(cls, type) and issubclass(cls, AbstractExchange)):
         return [f"{cls!r} is not a subclass of powertrader_core.AbstractExchange"]
     problems: list[str] = []
-    if inspect.isabstract(cls):
-        missing = ", ".join(sorted(getattr(cls, "__abstractmethods__", ())))
-        problems.append(f"abstract methods not implemented: {missing}")
+    unbuildable = unbuildable_problem(cls)
+    if unbuildable is not None:
+        problems.append(unbuildable)
     problems += _declaration_problems(cls)
     problems += _method_problems(cls)
     if not inspect.isabstract(cls):

@@ -36,6 +36,7 @@ from powertrader_core.testing._static import (
     KNOWN_REGIONS,
     ConformanceError,
     check_exchange_class,
+    supported_operations,
 )
 
 __all__ = ["ExchangeConformance"]
@@ -166,6 +167,23 @@ class ExchangeConformance:
     async def test_class_contract(self, conformance_exchange: AbstractExchange) -> None:
         """Methods exist and are coroutines where callers await them; name and regions set."""
         check_exchange_class(type(conformance_exchange))
+
+    @_asyncio
+    async def test_supported_operations(
+        self, conformance_exchange: AbstractExchange, request: pytest.FixtureRequest
+    ) -> None:
+        """Which operations the plugin implements: reported (``-rA`` shows it), and consistent.
+
+        What it lacks is allowed (a plugin that only serves prices is a real plugin); the
+        other checks then expect NotSupportedError naming the exchange and the operation.
+        """
+        report = supported_operations(conformance_exchange)
+        request.node.user_properties.append(("supported_operations", report))
+        for operation, supported in report.items():
+            assert conformance_exchange.supports(operation) is supported, operation
+        missing = ", ".join(op for op, ok in report.items() if not ok) or "nothing"
+        print(f"{conformance_exchange.name}: supports {sum(report.values())} of "
+              f"{len(report)} operations; lacks {missing}")
 
     @_asyncio
     async def test_regions_declared(self, conformance_exchange: AbstractExchange) -> None:
