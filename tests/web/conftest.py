@@ -16,7 +16,15 @@ import pytest
 
 from powertrader_core import ExchangeConnectionError, MultiExchangeManager
 from powertrader_core.web import LiveBoard, Policy, create_app, running
-from tests.manager.fakes import DictConfig, FakeVenue, keys, registered, settings, venue
+from tests.manager.fakes import (
+    FAST_RETRY,
+    DictConfig,
+    FakeVenue,
+    keys,
+    registered,
+    settings,
+    venue,
+)
 
 SYMBOLS = ("BTC-USD", "ETH-USD")
 
@@ -69,8 +77,11 @@ def serve(venues: dict[str, type[FakeVenue]]) -> ServeFactory:
         **board_options: Any,
     ) -> AsyncIterator[Dashboard]:
         config = DictConfig({name: keys() for name in exchanges if name != "paper"})
-        manager = MultiExchangeManager(
-            config, settings(live_trading=False), exchanges=list(exchanges)
+        manager = MultiExchangeManager(  # reads retried quickly, well within the timeout
+            config,
+            settings(live_trading=False, exchange_timeout=5.0),
+            exchanges=list(exchanges),
+            retry=FAST_RETRY,
         )
         policy = Policy("127.0.0.1", token)
         async with manager:

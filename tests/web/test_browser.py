@@ -117,3 +117,43 @@ async def test_dashboard_in_a_real_browser(serve: ServeFactory, tmp_path: Path) 
             await context.close()
         finally:
             await browser.close()
+
+
+async def test_more_tabs_than_a_browser_has_connections(serve: ServeFactory) -> None:
+    """A browser keeps six HTTP/1.1 connections per host and an event stream holds one: the
+    tabs share one stream (a leader passes events on), so an eighth tab still loads, and
+    when the leader closes another tab takes over."""
+    async with serve(poll_interval=0.3) as dash, playwright.async_playwright() as driver:
+        browser = await driver.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            context = await browser.new_context()
+            pages = []
+            for _ in range(8):
+                page = await context.new_page()
+                await page.goto(dash.url, timeout=5000)
+                pages.append(page)
+            roles = [await page.evaluate("window.__ptRole") for page in pages]
+            assert sorted(roles) == ["follower"] * 7 + ["leader"]
+            assert dash.board.tabs == 1  # one stream for the whole browser
+            ticks = [await page.evaluate("window.__ptEvents || 0") for page in pages]
+            for page, before in zip(pages, ticks, strict=True):
+                await page.wait_for_function(
+                    "(b) => (window.__ptEvents || 0) > b", arg=before, timeout=3000
+                )
+            leader = pages[roles.index("leader")]
+            await leader.close()
+            rest = [page for page in pages if page is not leader]
+            await rest[0].wait_for_function(
+                "() => document.querySelector('#conn').className.includes('up')"
+            )
+            for page in rest:  # still live: someone else leads now
+                before = await page.evaluate("window.__ptEvents")
+                await page.wait_for_function(
+                    "(b) => window.__ptEvents > b", arg=before, timeout=5000
+                )
+            assert [await page.evaluate("window.__ptRole") for page in rest].count("leader") == 1
+            await context.close()
+        finally:
+            await browser.close()

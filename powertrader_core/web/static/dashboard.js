@@ -1,6 +1,7 @@
-/* The dashboard: one EventSource (/api/events) keeps everything current. The first event is
-   the whole picture ("snapshot"); then "quote", "status" and "account" events. Every value
-   from the server is written with textContent, never as HTML. */
+/* The dashboard: one EventSource (/api/events) per browser keeps everything current (see
+   connect() for how tabs share it). The first event is the whole picture ("snapshot"); then
+   "quote", "status" and "account" events. Every value from the server is written with
+   textContent, never as HTML. */
 (function () {
   "use strict";
   var COLORS = ["#4ea1ff", "#f0b429", "#2ecc71", "#c678dd", "#ff7b54", "#56d4dd", "#e06c75", "#98c379", "#d19a66", "#61afef"];
@@ -88,22 +89,16 @@
     });
   }
 
-  function flash(td, direction) {
-    td.classList.remove("up", "downtick");
-    if (!direction) return;
-    void td.offsetWidth;
-    td.classList.add(direction > 0 ? "up" : "downtick");
+  function flash(td, direction) {  // Web Animations: no forced layout, unlike class toggling
+    if (!direction || !td.animate) return;
+    var colour = direction > 0 ? "rgba(46, 204, 113, .35)" : "rgba(255, 92, 92, .35)";
+    td.animate([{ backgroundColor: colour }, { backgroundColor: "transparent" }], { duration: 900, easing: "ease-out" });
   }
 
   function showQuote(q) {
     var key = q.exchange + "|" + q.symbol, cells = state.rows[key];
     var before = state.quotes[key];
     state.quotes[key] = q;
-    var series = state.history[key] || (state.history[key] = []);
-    series.push([q.t, Number(q.bid), Number(q.ask)]);
-    var horizon = nowMs() - state.windowMs;
-    while (series.length && series[0][0] < horizon) series.shift();
-    state.chartDirty[q.symbol] = true;
     if (!cells) return;
     var places = placesFor(q);
     cells.bid.textContent = fmt(q.bid, places);
@@ -160,6 +155,7 @@
   }
 
   function tickAges() {
+    if (document.hidden) return;
     Object.keys(state.quotes).forEach(function (key) {
       var cells = state.rows[key], q = state.quotes[key];
       if (!cells) return;
@@ -299,11 +295,8 @@
     buildQuotes();
     buildCharts();
     showHealth(s.health);
-    s.quotes.forEach(function (q) {
-      var key = q.exchange + "|" + q.symbol, keep = state.history[key];
-      showQuote(q);
-      if (keep) { keep.pop(); state.history[key] = keep; }  // the snapshot's history has it already
-    });
+    pending = {};
+    s.quotes.forEach(showQuote);
     showAccount(s.account);
     showPlugins(s.plugins);
     var select = $("paper-symbol");
@@ -322,21 +315,77 @@
     $("feedlat").textContent = "feed → page " + recent[Math.floor(recent.length / 2)].toFixed(1) + " ms";
   }
 
-  function connect() {
+  /* One event stream per browser, shared by its tabs. A browser keeps at most six HTTP/1.1
+     connections per host, and an event stream holds one for good: a seventh tab would never
+     load. So the tabs elect a leader (a Web Lock, released when its tab closes) that alone
+     reads /api/events and passes every event on to the others (a BroadcastChannel); the
+     others start from /api/state. Where either API is missing, each tab reads its own. */
+
+  var ready = false, lastMessage = 0;
+
+  function handle(data, received) {
+    var message = JSON.parse(data);
+    lastMessage = received;
+    if (message.type === "snapshot") { snapshot(message); ready = true; }
+    else if (!ready) return;
+    else if (message.type === "quote") {
+      latency.push(received - message.t);
+      if (latency.length > 20000) latency.splice(0, 10000);
+      showQuote(message);
+    } else if (message.type === "status") showHealth(message.exchanges);
+    else if (message.type === "account") showAccount(message);
+    window.__ptEvents = (window.__ptEvents || 0) + 1;
+  }
+
+  /* Quotes are drawn once per animation frame, the latest per row: a burst costs one paint,
+     and a hidden tab (no frames) only keeps the data. */
+  var pending = {}, framed = false;
+
+  function queueQuote(q) {
+    var key = q.exchange + "|" + q.symbol;
+    var series = state.history[key] || (state.history[key] = []);
+    series.push([q.t, Number(q.bid), Number(q.ask)]);
+    var horizon = nowMs() - state.windowMs;
+    while (series.length && series[0][0] < horizon) series.shift();
+    state.chartDirty[q.symbol] = true;
+    pending[key] = q;
+    if (!framed) { framed = true; requestAnimationFrame(flush); }
+  }
+
+  function flush() {
+    framed = false;
+    var work = pending;
+    pending = {};
+    Object.keys(work).forEach(function (key) { showQuote(work[key]); });
+  }
+
+  function stream(onEvent) {
     var source = new EventSource("/api/events");
     source.onopen = function () { setConnection(true, "live"); };
     source.onerror = function () { setConnection(false, "reconnecting…"); };
-    source.onmessage = function (event) {
-      var received = nowMs(), message = JSON.parse(event.data);
-      if (message.type === "quote") {
-        latency.push(received - message.t);
-        if (latency.length > 20000) latency.splice(0, 10000);
-        showQuote(message);
-      } else if (message.type === "status") showHealth(message.exchanges);
-      else if (message.type === "account") showAccount(message);
-      else if (message.type === "snapshot") snapshot(message);
-      window.__ptEvents = (window.__ptEvents || 0) + 1;
-    };
+    source.onmessage = function (event) { onEvent(event.data, nowMs()); };
+  }
+
+  function connect() {
+    var shared = window.BroadcastChannel && navigator.locks;
+    if (!shared) { window.__ptRole = "alone"; stream(handle); return; }
+    var channel = new BroadcastChannel("powertrader-dashboard");
+    window.__ptRole = "follower";
+    channel.onmessage = function (event) { handle(event.data, nowMs()); };
+    fetch("/api/state", { credentials: "same-origin" }).then(function (r) { return r.text(); })
+      .then(function (text) { if (!ready) handle(text, nowMs()); });
+    setInterval(function () {  // followers: the leader's events say the stream is alive
+      if (window.__ptRole !== "leader") {
+        var alive = nowMs() - lastMessage < 5000;
+        setConnection(alive, alive ? "live (shared)" : "waiting for the stream…");
+      }
+    }, 1000);
+    navigator.locks.request("powertrader-dashboard-events", function () {
+      window.__ptRole = "leader";
+      channel.onmessage = null;
+      stream(function (data, received) { channel.postMessage(data); handle(data, received); });
+      return new Promise(function () {});  // hold the lock while this tab lives
+    });
   }
 
   /* ---- the paper order form ------------------------------------------------------------- */
@@ -378,5 +427,5 @@
   connect();
   setInterval(tickAges, 500);
   setInterval(showLatency, 1000);
-  (function frame() { drawCharts(); setTimeout(function () { requestAnimationFrame(frame); }, 250); })();
+  (function frame() { drawCharts(); setTimeout(function () { requestAnimationFrame(frame); }, 500); })();
 })();
