@@ -3,7 +3,9 @@
 A plugin imports these from here and nowhere else in the core:
 
 - files: :func:`atomic_write_text` / :func:`atomic_write_bytes` (0600 files in 0700 folders,
-  written whole or not at all), :func:`ensure_dir`;
+  written whole or not at all), :func:`ensure_dir`, :func:`private_file` (a 0600 file in a
+  0700 folder, for SQLite files written in place), :func:`untrusted_reason` (why a file read
+  back must not be trusted: another user owns it, or others can write it or its folder);
 - folders: :func:`data_dir`, :func:`cache_dir`, :func:`config_dir` (platformdirs, overridden by
   ``POWERTRADER_DATA_DIR`` / ``_CACHE_DIR`` / ``_CONFIG_DIR``);
 - SQLite files: :func:`check_schema_version`;
@@ -16,12 +18,18 @@ A plugin imports these from here and nowhere else in the core:
 """
 
 from powertrader_core._types import to_decimal, to_utc, utc_now
-from powertrader_core.kit.files import atomic_write_bytes, atomic_write_text, ensure_dir
+from powertrader_core.kit.files import (
+    atomic_write_bytes,
+    atomic_write_text,
+    ensure_dir,
+    private_file,
+)
 from powertrader_core.kit.names import exchange_key
 from powertrader_core.kit.paths import cache_dir, config_dir, data_dir
 from powertrader_core.kit.retry_after import parse_retry_after
 from powertrader_core.kit.secrets import MASK, scrub
 from powertrader_core.kit.sqlite_schema import check_schema_version
+from powertrader_core.kit.trust import untrusted_reason
 from powertrader_core.symbols import require_canonical
 
 __all__ = [
@@ -35,9 +43,11 @@ __all__ = [
     "ensure_dir",
     "exchange_key",
     "parse_retry_after",
+    "private_file",
     "require_canonical",
     "scrub",
     "to_decimal",
     "to_utc",
+    "untrusted_reason",
     "utc_now",
 ]

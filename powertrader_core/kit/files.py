@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_dir"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_dir", "private_file"]
 
 
 def ensure_dir(folder: Path, mode: int | None = None) -> None:
@@ -55,3 +55,21 @@ def atomic_write_text(
 ) -> None:
     """:func:`atomic_write_bytes` for UTF-8 text."""
     atomic_write_bytes(path, text.encode("utf-8"), mode=mode, dir_mode=dir_mode)
+
+
+def private_file(path: Path) -> None:
+    """Make ``path`` a file only its owner can read or write (0600) in a 0700 folder.
+
+    For files written in place rather than replaced (SQLite databases: the order journal, the
+    paper account), which hold orders, balances or keys. A new file is created with 0600 from
+    the start; an existing one is tightened. SQLite gives its ``-wal`` and ``-shm`` files the
+    database file's mode, so they follow.
+    """
+    path = Path(path)
+    ensure_dir(path.parent, 0o700)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    if os.name == "posix" and os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)

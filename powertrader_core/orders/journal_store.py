@@ -23,7 +23,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from powertrader_core.errors import ExchangeError
+from powertrader_core.kit.files import private_file
 from powertrader_core.kit.sqlite_schema import check_schema_version
 
 __all__ = ["SCHEMA_VERSION", "JournalError", "JournalStore"]
@@ -122,9 +122,7 @@ class JournalStore:
         if self._connection is not None:
             return self._connection
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if not self.path.exists():
-                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            private_file(self.path)  # orders: 0600 in a 0700 folder
             # Autocommit mode (isolation_level=None): transactions are explicit, below.
             connection = sqlite3.connect(
                 self.path,

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from powertrader_core.errors import ConfigurationError, ExchangeConnectionError
-from powertrader_core.kit import check_schema_version
+from powertrader_core.kit import check_schema_version, private_file
 from powertrader_core.models import OrderStatus, OrderType, Side, TimeInForce
 from powertrader_paper.records import OPEN_STATUSES, FillRecord, PaperOrder
 
@@ -333,7 +333,7 @@ class PaperStore:
             if self._connection is not None:
                 return
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                private_file(self.path)  # balances and orders: 0600 in a 0700 folder
                 # Autocommit mode (isolation_level=None): transactions are explicit, below.
                 connection = sqlite3.connect(
                     self.path, isolation_level=None, check_same_thread=False, timeout=10
