@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from powertrader_core.errors import ConfigurationError
+from powertrader_core.kit.names import exchange_key
 from powertrader_core.models import ExchangeType, Region
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def get_recommended_exchanges(region: str | Region) -> list[str]:
     """Installed exchanges serving ``region``, best first (the ranking is in the module doc)."""
     from powertrader_core.factory import ExchangeFactory, regions_of
 
-    wanted = str(getattr(region, "value", region)).strip().lower()
+    wanted = exchange_key(region)
     valid = [member.value for member in Region]
     if wanted not in valid:
         raise ConfigurationError(

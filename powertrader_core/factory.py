@@ -12,16 +12,13 @@ from typing import Any
 
 from powertrader_core.errors import ConfigurationError
 from powertrader_core.exchange import AbstractExchange, contract_message, unbuildable_problem
+from powertrader_core.kit.names import exchange_key
 from powertrader_core.models import ExchangeType
 from powertrader_core.plugins.registry import get_registry
 
 __all__ = ["ExchangeFactory", "regions_of"]
 
 _runtime: dict[str, type[AbstractExchange]] = {}
-
-
-def _key(name: str | ExchangeType) -> str:
-    return str(name.value if isinstance(name, ExchangeType) else name).strip().lower()
 
 
 def regions_of(cls: type[AbstractExchange]) -> list[str]:
@@ -54,17 +51,17 @@ class ExchangeFactory:
             raise ConfigurationError(
                 contract_message(subject, [problem]), operation="register_exchange"
             )
-        _runtime[_key(name)] = exchange_class
+        _runtime[exchange_key(name)] = exchange_class
 
     @staticmethod
     def unregister_exchange(name: str) -> None:
         """Remove a run-time registration (plugins' exchanges stay)."""
-        _runtime.pop(_key(name), None)
+        _runtime.pop(exchange_key(name), None)
 
     @staticmethod
     def get_exchange_class(exchange_type: str | ExchangeType) -> type[AbstractExchange]:
         """The class registered under a name, or ``ConfigurationError`` listing the known ones."""
-        key = _key(exchange_type)
+        key = exchange_key(exchange_type)
         if key in _runtime:
             return _runtime[key]
         registry = get_registry()
@@ -83,7 +80,7 @@ class ExchangeFactory:
         exchange_type: str | ExchangeType, config: Mapping[str, Any] | None = None
     ) -> AbstractExchange:
         """Build an exchange by name; it reports that name in its results and status."""
-        key = _key(exchange_type)
+        key = exchange_key(exchange_type)
         cls = ExchangeFactory.get_exchange_class(key)
         exchange = cls(dict(config) if config is not None else None)
         exchange.name = key
@@ -96,5 +93,5 @@ class ExchangeFactory:
         names = sorted(classes)
         if region is None:
             return names
-        wanted = _key(region)
+        wanted = exchange_key(region)
         return [name for name in names if wanted in regions_of(classes[name])]

@@ -46,6 +46,7 @@ from pydantic import (
 
 from powertrader_core._types import to_decimal
 from powertrader_core.errors import ConfigurationError
+from powertrader_core.kit.names import exchange_key
 
 __all__ = ["ENV_PREFIX", "SETTINGS_ENV", "Settings"]
 
@@ -152,7 +153,7 @@ def _exchanges(value: Any) -> list[str] | None:
         raise ValueError("must be a list of exchange names")
     names: list[str] = []
     for item in items:
-        name = str(item).strip().lower()
+        name = exchange_key(item)
         if name and name not in names:
             names.append(name)
     return names
@@ -246,12 +247,12 @@ class Settings(BaseModel):
     @field_validator("region", mode="before")
     @classmethod
     def _region(cls, value: Any) -> Any:
-        return str(getattr(value, "value", value)).strip().lower()
+        return exchange_key(value)
 
     @field_validator("primary_exchange", mode="before")
     @classmethod
     def _primary(cls, value: Any) -> Any:
-        return "" if value is None else str(value).strip().lower()
+        return exchange_key(value)
 
     # ---- the seed's dict-like access ----------------------------------------------------
 

@@ -52,6 +52,7 @@ from powertrader_core.credentials.sources import (
 )
 from powertrader_core.errors import ConfigurationError
 from powertrader_core.exchange import AbstractExchange
+from powertrader_core.kit.names import exchange_key
 
 __all__ = [
     "CREDENTIALS_DIR_ENV",
@@ -114,7 +115,7 @@ class ExchangeConfigManager:
 
     @staticmethod
     def _stem(exchange_name: str) -> str:
-        name = str(exchange_name).strip().lower()
+        name = exchange_key(exchange_name)
         if not name:
             raise ConfigurationError("an exchange name is required", operation="credentials")
         return re.sub(r"[^a-z0-9_.-]+", "_", name).strip(".") or "_"
@@ -212,7 +213,7 @@ class ExchangeConfigManager:
         return Found("file", values, {key: f"file {path}" for key in values})
 
     def _resolve(self, exchange_name: str, operation: str) -> tuple[ExchangeConfig, dict[str, str]]:
-        name = str(exchange_name).strip().lower()
+        name = exchange_key(exchange_name)
         cls = self.exchange_class(name, operation)
         credential_fields = self.credential_fields(cls)
         dotenv = self._dotenv()
@@ -374,7 +375,7 @@ class ExchangeConfigManager:
         (default) encrypts when a passphrase is available or the exchange's file is already
         encrypted. The other form of the file is removed, so the saved one is what loads.
         """
-        name = str(exchange_name).strip().lower()
+        name = exchange_key(exchange_name)
         self.exchange_class(name, "save_exchange_config")
         if not isinstance(config, Mapping):
             raise ConfigurationError(
@@ -424,7 +425,7 @@ class ExchangeConfigManager:
         The command line's ``config set`` starts from it, so that changing one field keeps
         the others.
         """
-        name = str(exchange_name).strip().lower()
+        name = exchange_key(exchange_name)
         cls = self.exchange_class(name, "load_exchange_config")
         found: Found | None = None
         if self.encrypted_path(name).exists():
@@ -439,7 +440,7 @@ class ExchangeConfigManager:
 
     def encrypt_exchange_config(self, exchange_name: str) -> Path:
         """Turn the exchange's plain JSON file into an encrypted one (the plain file is removed)."""
-        name = str(exchange_name).strip().lower()
+        name = exchange_key(exchange_name)
         plain = self._read_plain(name)
         if plain is None:
             encrypted = self.encrypted_path(name)
@@ -458,7 +459,7 @@ class ExchangeConfigManager:
         Environment variables are not touched; if they still configure the exchange, that is
         logged.
         """
-        name = str(exchange_name).strip().lower()
+        name = exchange_key(exchange_name)
         removed = [
             path
             for path in (self.plain_path(name), self.encrypted_path(name))

@@ -3,7 +3,8 @@
 Exchanges are registered, configured and journalled under lower-case names. Callers write
 ``"Kraken"``, ``" kraken "`` or ``ExchangeType.KRAKEN``; :func:`exchange_key` makes all of them
 ``"kraken"``, so that a table keyed by name (the factory, the venues, the credentials, the
-journal) never holds the same exchange twice.
+journal) never holds the same exchange twice. Region names (``Region.US``, ``"us"``) follow the
+same rule and use the same function.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from powertrader_core.errors import ConfigurationError, ExchangeError, RegionNotSupportedError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.factory import ExchangeFactory, regions_of
+from powertrader_core.kit.names import exchange_key
 
 __all__ = ["ConfigSource", "VenuePool", "is_simulated"]
 
@@ -29,11 +30,6 @@ class ConfigSource(Protocol):
     """What the pool needs of a configuration manager (``ExchangeConfigManager`` has it)."""
 
     def load_exchange_config(self, exchange_name: str) -> Mapping[str, Any]: ...
-
-
-def key_of(name: object) -> str:
-    """Registered names are lower case; accept ``ExchangeType`` members and any case."""
-    return str(getattr(name, "value", name)).strip().lower()
 
 
 def is_simulated(cls: type[AbstractExchange]) -> bool:
@@ -48,8 +44,8 @@ class VenuePool:
         self, config: ConfigSource, region: str, restrict: Sequence[str] | None = None
     ) -> None:
         self.config = config
-        self.region = key_of(region)
-        self.restrict = None if restrict is None else [key_of(n) for n in restrict]
+        self.region = exchange_key(region)
+        self.restrict = None if restrict is None else [exchange_key(n) for n in restrict]
         if self.restrict is not None:
             for name in self.restrict:
                 ExchangeFactory.get_exchange_class(name)  # unknown names fail here, clearly
@@ -67,7 +63,7 @@ class VenuePool:
 
     @staticmethod
     def regions(name: str) -> list[str]:
-        return [key_of(r) for r in regions_of(ExchangeFactory.get_exchange_class(name))]
+        return [exchange_key(r) for r in regions_of(ExchangeFactory.get_exchange_class(name))]
 
     @staticmethod
     def exchange_class(name: str) -> type[AbstractExchange]:
@@ -75,7 +71,7 @@ class VenuePool:
 
     def resolve(self, name: object, operation: str) -> str:
         """Check a name the caller gave: registered, among this manager's, serving the region."""
-        key = key_of(name)
+        key = exchange_key(name)
         cls = ExchangeFactory.get_exchange_class(key)
         if self.restrict is not None and key not in self.restrict:
             raise ConfigurationError(
@@ -83,7 +79,7 @@ class VenuePool:
                 exchange=key,
                 operation=operation,
             )
-        served = [key_of(r) for r in regions_of(cls)]
+        served = [exchange_key(r) for r in regions_of(cls)]
         if self.region not in served:
             raise RegionNotSupportedError(
                 f"does not serve region {self.region!r} (serves {', '.join(served)})",

@@ -24,6 +24,7 @@ from typing import Any
 from powertrader_core._types import utc_now
 from powertrader_core.errors import ExchangeError, InvalidOrderError, OrderNotFoundError
 from powertrader_core.exchange import AbstractExchange
+from powertrader_core.kit.names import exchange_key
 from powertrader_core.manager.calls import Caller
 from powertrader_core.models import OrderResult
 from powertrader_core.orders.journal import (
@@ -74,10 +75,6 @@ class ReconcileSummary:
             f"arrived, {len(self.refreshed)} refreshed, {len(self.unknown)} still unknown, "
             f"{len(self.skipped)} skipped"
         )
-
-
-def _key(exchange: object) -> str:
-    return str(getattr(exchange, "value", exchange)).strip().lower()
 
 
 class Settler:
@@ -256,9 +253,9 @@ class Settler:
         id journaled at several exchanges needs ``exchange``."""
         if client_order_id is None:
             assert order_id is not None
-            return await self.journal.find(order_id, _key(exchange) if exchange else None)
+            return await self.journal.find(order_id, exchange_key(exchange) if exchange else None)
         if exchange is not None:
-            return await self.journal.get(client_order_id, _key(exchange))
+            return await self.journal.get(client_order_id, exchange_key(exchange))
         entries = await self.journal.entries_for(client_order_id)
         live = [e for e in entries if e.state not in NO_ORDER] or entries
         places = sorted({e.exchange for e in live})

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from powertrader_ccxt.generic_exchange import CcxtExchange
 from powertrader_ccxt.profiles import PROFILES, ExchangeProfile, generic_profile
+from powertrader_core.kit import exchange_key
 
 __all__ = [
     "SEED_CLASSES",
@@ -78,7 +79,7 @@ def class_for_ccxt_id(ccxt_id: str) -> type[CcxtExchange]:
 
     Built once per id and kept, so ``ccxt:gemini`` is the same class on every lookup.
     """
-    key = ccxt_id.strip().lower()
+    key = exchange_key(ccxt_id)
     for cls in SEED_CLASSES:
         if cls.profile.ccxt_id == key:
             return cls

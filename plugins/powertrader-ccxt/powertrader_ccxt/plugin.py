@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from powertrader_ccxt.named_exchanges import SEED_CLASSES, class_for_ccxt_id
 from powertrader_core import AbstractExchange, hookimpl
+from powertrader_core.kit import exchange_key
 
 POWERTRADER_HOOKSPEC_VERSION = 1
 
@@ -22,7 +23,7 @@ def powertrader_resolve_exchange(name: str) -> type[AbstractExchange] | None:
     """``ccxt:<id>`` for any exchange ccxt has (checked without importing ccxt)."""
     from powertrader_ccxt.client import has_exchange
 
-    key = name.strip().lower()
+    key = exchange_key(name)
     if not key.startswith("ccxt:"):
         return None
     ccxt_id = key.removeprefix("ccxt:")

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
+from powertrader_core.kit import exchange_key
+
 __all__ = [
     "PROFILES",
     "ClientIdFormat",
@@ -419,7 +421,7 @@ def generic_profile(ccxt_id: str) -> ExchangeProfile:
 
 def profile_for(name: str) -> ExchangeProfile:
     """The profile for a registered name, a ccxt id, or ``ccxt:<id>``."""
-    key = name.strip().lower()
+    key = exchange_key(name)
     if key.startswith("ccxt:"):
         key = key.removeprefix("ccxt:")
         return PROFILES.get(key) or generic_profile(key)
