@@ -81,8 +81,9 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest)
 @pytest.fixture(autouse=True)
 def _private_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every test gets its own data, cache and config folders: nothing touches the real ones."""
+) -> Iterator[None]:
+    """Every test gets its own data, cache and config folders: nothing touches the real ones
+    (the rate limiter's shared buckets live in the cache folder: closed after each test)."""
     root = tmp_path_factory.mktemp("powertrader-home")
     for variable, sub in (
         ("POWERTRADER_DATA_DIR", "data"),
@@ -94,3 +95,7 @@ def _private_dirs(
     # and the command line sizes its tables by them.
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.delenv("LINES", raising=False)
+    yield
+    from powertrader_core.kit.bucket_store import close_default_stores
+
+    close_default_stores()

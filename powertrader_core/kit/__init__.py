@@ -9,6 +9,10 @@ A plugin imports these from here and nowhere else in the core:
 - folders: :func:`data_dir`, :func:`cache_dir`, :func:`config_dir` (platformdirs, overridden by
   ``POWERTRADER_DATA_DIR`` / ``_CACHE_DIR`` / ``_CONFIG_DIR``);
 - SQLite files: :func:`check_schema_version`;
+- rate limits: :class:`RateLimiter` enforcing a :class:`Budget` of :class:`Pool` s (each
+  exchange's documented figures, with their source), bucket state in a :class:`BucketStore`
+  (:class:`FileStore`, shared by the machine's processes, by default; :class:`MemoryStore`);
+  the pure arithmetic in ``gcra``;
 - symbols: :func:`require_canonical` (a ``BASE-QUOTE`` symbol or a clear error);
 - names: :func:`exchange_key` (``"Kraken"``, ``ExchangeType.KRAKEN`` -> ``"kraken"``);
 - secrets: :func:`scrub` (configured secrets and signed parameters out of any text that leaves
@@ -18,12 +22,20 @@ A plugin imports these from here and nowhere else in the core:
 """
 
 from powertrader_core._types import to_decimal, to_utc, utc_now
+from powertrader_core.kit.bucket_store import (
+    BucketStore,
+    FileStore,
+    MemoryStore,
+    default_store,
+)
+from powertrader_core.kit.budgets import Budget, Pool
 from powertrader_core.kit.files import (
     atomic_write_bytes,
     atomic_write_text,
     ensure_dir,
     private_file,
 )
+from powertrader_core.kit.limiter import RateLimiter, key_fingerprint
 from powertrader_core.kit.names import exchange_key
 from powertrader_core.kit.paths import cache_dir, config_dir, data_dir
 from powertrader_core.kit.retry_after import parse_retry_after
@@ -34,14 +46,22 @@ from powertrader_core.symbols import require_canonical
 
 __all__ = [
     "MASK",
+    "BucketStore",
+    "Budget",
+    "FileStore",
+    "MemoryStore",
+    "Pool",
+    "RateLimiter",
     "atomic_write_bytes",
     "atomic_write_text",
     "cache_dir",
     "check_schema_version",
     "config_dir",
     "data_dir",
+    "default_store",
     "ensure_dir",
     "exchange_key",
+    "key_fingerprint",
     "parse_retry_after",
     "private_file",
     "require_canonical",
