@@ -44,8 +44,9 @@ def test_two_processes_on_one_key_stay_within_one_budget(tmp_path: Path) -> None
     for i, first in enumerate(times):
         for j in range(i, len(times)):
             span = times[j] - first
-            # the bucket's bound over any span, with 5 ms for the time between grant and print
-            assert j - i + 1 <= pool.capacity + pool.per_second * (span + 0.005) + 1e-9
+            # the bucket's bound over any span; a grant is noted when its process next runs,
+            # late by up to a busy machine's scheduling delay: 30 ms of slack
+            assert j - i + 1 <= pool.capacity + pool.per_second * (span + 0.03) + 1e-9
     # and the pair did not run one bucket each: 60 grants need at least (60 - 5) / 50 s
     assert times[-1] - times[0] >= (60 - pool.capacity) / pool.per_second - 0.05
 
