@@ -34,9 +34,17 @@ def untrusted_reason(path: Path, st: os.stat_result | None = None) -> str | None
     """
     if os.name != "posix":
         return None
+    folder = Path(path).parent
+    try:
+        folder_status = os.stat(folder)
+    except OSError:
+        return None  # no folder: nothing to read, and a write creates it
     try:
         file_status = st if st is not None else os.stat(path)
-        folder_status = os.stat(Path(path).parent)
     except OSError:
-        return None  # absent: the caller's read reports it
-    return _reason(file_status, str(path)) or _reason(folder_status, f"its folder {path.parent}")
+        file_status = None  # absent: the caller's read reports it
+    if file_status is not None:
+        reason = _reason(file_status, str(path))
+        if reason is not None:
+            return reason
+    return _reason(folder_status, f"its folder {folder}")

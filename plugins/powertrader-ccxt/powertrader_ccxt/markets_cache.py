@@ -5,7 +5,10 @@ megabytes, Kraken's takes two requests), and the lists change rarely. The cache 
 per exchange and endpoint set (a simulator's or testnet's markets never mix with the real
 ones), written atomically (temporary file + ``os.replace``) so a reader in another process never
 sees half a file, and refused when older than its time to live or written by another ccxt
-version (whose market structure may differ).
+version (whose market structure may differ). A file or folder that another user owns or can
+write is neither read nor written, and what is read is checked before use
+(:mod:`powertrader_ccxt.cache_checks`); a file that fails is fetched again and rewritten. A
+``saved_at`` in the future (a clock set back, or a forged stamp) is stale.
 
 What is stored: the markets as ccxt's ``fetch_markets`` parsed them (``set_markets`` adds the
 fee tiers and defaults again when they are loaded, which keeps the file a third of the size),
@@ -20,12 +23,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from powertrader_ccxt.cache_checks import SYMBOL_INDEX, checked_helpers, markets_problem
 from powertrader_core import atomic_write_text
+from powertrader_core.kit import untrusted_reason
 
 __all__ = [
     "DEFAULT_TTL",
@@ -48,9 +54,6 @@ def default_cache_dir() -> Path:
     from powertrader_core.kit import cache_dir
 
     return cache_dir() / "ccxt"
-
-
-_SYMBOL_INDEX = "__symbols__"
 
 
 def _without_nones(market: dict[str, Any]) -> dict[str, Any]:
@@ -78,7 +81,7 @@ def compact_helpers(helpers: dict[str, Any]) -> dict[str, Any]:
             and value
             and all(isinstance(v, dict) and "symbol" in v for v in value.values())
         ):
-            compact[key] = {_SYMBOL_INDEX: {k: v["symbol"] for k, v in value.items()}}
+            compact[key] = {SYMBOL_INDEX: {k: v["symbol"] for k, v in value.items()}}
         else:
             compact[key] = value
     return compact
@@ -88,10 +91,10 @@ def expand_helpers(helpers: dict[str, Any], markets: Any) -> dict[str, Any]:
     """The inverse of :func:`compact_helpers`, against the markets now loaded."""
     expanded: dict[str, Any] = {}
     for key, value in helpers.items():
-        if isinstance(value, dict) and set(value) == {_SYMBOL_INDEX}:
+        if isinstance(value, dict) and set(value) == {SYMBOL_INDEX}:
             expanded[key] = {
                 k: markets[symbol]
-                for k, symbol in value[_SYMBOL_INDEX].items()
+                for k, symbol in value[SYMBOL_INDEX].items()
                 if symbol in markets
             }
         else:
@@ -130,15 +133,20 @@ class MarketsCache:
         self.ccxt_version = ccxt_version
 
     def load(self) -> CachedMarkets | None:
-        """The cached markets when present, fresh and of this ccxt version; else None."""
+        """The cached markets when present, trusted, well formed, fresh and of this ccxt
+        version; else None (the caller fetches them again and rewrites the file)."""
         if self.ttl <= 0:
             return None
         try:
             with self.path.open(encoding="utf-8") as handle:
+                reason = untrusted_reason(self.path, os.fstat(handle.fileno()))
+                if reason is not None:
+                    log.warning("refusing markets cache %s: %s", self.path, reason)
+                    return None
                 data = json.load(handle)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             log.warning("ignoring unreadable markets cache %s: %s", self.path, exc)
             return None
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
@@ -146,17 +154,27 @@ class MarketsCache:
         if data.get("ccxt_version") != self.ccxt_version:
             return None
         saved_at = data.get("saved_at")
-        if not isinstance(saved_at, (int, float)) or time.time() - saved_at > self.ttl:
+        now = time.time()
+        if (
+            isinstance(saved_at, bool)
+            or not isinstance(saved_at, (int, float))
+            or not 0 <= now - saved_at <= self.ttl  # a stamp from the future is stale too
+        ):
             return None
         markets = data.get("markets")
-        if not isinstance(markets, dict) or not markets:
+        problem = markets_problem(markets)
+        helpers = checked_helpers(data.get("helper_options"), markets or {})
+        if problem is None and helpers is None:
+            problem = "an index of markets names markets that do not bear the name"
+        if problem is not None:
+            log.warning("ignoring markets cache %s (fetching again): %s", self.path, problem)
             return None
+        assert isinstance(markets, dict) and helpers is not None
         currencies = data.get("currencies")
-        helper = data.get("helper_options")
         return CachedMarkets(
             markets=markets,
             currencies=currencies if isinstance(currencies, dict) else None,
-            helper_options=helper if isinstance(helper, dict) else {},
+            helper_options=helpers,
             saved_at=float(saved_at),
         )
 
@@ -177,6 +195,10 @@ class MarketsCache:
             "currencies": currencies,
             "helper_options": helper_options or {},
         }
+        reason = untrusted_reason(self.path)
+        if reason is not None:
+            log.warning("not writing markets cache %s: %s", self.path, reason)
+            return
         try:
             text = json.dumps(payload, separators=(",", ":"), default=str)
             atomic_write_text(self.path, text)

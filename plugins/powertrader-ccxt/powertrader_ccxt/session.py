@@ -183,8 +183,17 @@ class CcxtSession:
         cache = self.markets_cache()
         cached = cache.load()
         if cached is not None:
-            self.client.set_markets(cached.markets, cached.currencies)
-            self.client.options.update(expand_helpers(cached.helper_options, self.client.markets))
+            try:
+                self.client.set_markets(cached.markets, cached.currencies)
+            except Exception as exc:  # noqa: BLE001 - a cache ccxt cannot take is fetched again
+                log.warning("%s: markets cache %s unusable (%s)", self.name, cache.path, exc)
+                cached = None
+        if cached is not None:
+            # Only the indexes of markets ccxt itself names, checked against the markets:
+            # no other ccxt option ever comes from the cache.
+            wanted = set(self.client.options.get("marketHelperProps", []))
+            helpers = {k: v for k, v in cached.helper_options.items() if k in wanted}
+            self.client.options.update(expand_helpers(helpers, self.client.markets))
             log.debug("%s: markets from cache %s", self.name, cache.path)
         else:
             fetched: list[Any] = []
