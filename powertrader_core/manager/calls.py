@@ -13,6 +13,8 @@ are kept:
 
 ``read_all`` asks many exchanges concurrently and returns what each answered or why it did
 not; only when none answered does the caller raise, with :func:`combine_errors` listing each.
+``read_first`` asks them concurrently too but wants one answer: the first that arrives wins and
+the others are cancelled, so offline it fails as fast as the fastest failure, not their sum.
 """
 
 from __future__ import annotations
@@ -155,6 +157,11 @@ class Caller:
         except ExchangeError as error:
             self.health.record_failure(name, error)
             raise
+        unreadable = self.pool.unreadable.get(name)
+        if private and unreadable is not None:
+            reason = f"credentials cannot be read: {unreadable.message}"
+            self.health.note(name, "private_calls", f"skipped: {reason}")
+            raise ConfigurationError(reason, exchange=name, operation=operation)
         if private and not exchange.has_credentials:
             problems = type(exchange).check_config(exchange.config) or [
                 f"needs {', '.join(type(exchange).required_credentials)}"
@@ -273,6 +280,48 @@ class Caller:
             else:
                 outcome.results[name] = value
         return outcome
+
+    async def read_first(
+        self,
+        names: Iterable[str],
+        operation: str,
+        fn: Callable[[AbstractExchange], Awaitable[T]],
+        *,
+        subject: str = "",
+    ) -> T:
+        """The first answer of ``names`` asked together; the rest are cancelled.
+
+        When every exchange fails, one error lists each reason (:func:`combine_errors`).
+        """
+        errors: dict[str, ExchangeError] = {}
+        ready: list[str] = []
+        for name in names:
+            try:
+                self.prepare(name, operation, private=False)
+            except ExchangeError as error:
+                errors[name] = error
+            else:
+                ready.append(name)
+        tasks = {
+            asyncio.ensure_future(self._read_prepared(name, operation, fn)): name
+            for name in ready
+        }
+        try:
+            pending = set(tasks)
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in sorted(done, key=lambda t: ready.index(tasks[t])):
+                    failure = task.exception()
+                    if failure is None:
+                        return task.result()
+                    if not isinstance(failure, ExchangeError):
+                        raise failure
+                    errors[tasks[task]] = failure
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        raise combine_errors(dict(sorted(errors.items())), operation, subject)
 
     # ---- writes ---------------------------------------------------------------------------------
 

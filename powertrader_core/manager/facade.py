@@ -168,10 +168,12 @@ class MultiExchangeManager:
     # ---- market data ----------------------------------------------------------------------------
 
     async def get_market_data(self, symbol: str, exchange: str | None = None) -> MarketData:
-        """A quote from ``exchange``, or from the best exchange.
+        """A quote from ``exchange``, or from the first exchange that answers.
 
-        Without a name: the primary exchange first if set, then the others healthiest and
-        fastest first, until one answers (one request, not a fan-out).
+        Without a name: the primary exchange first if set; otherwise (or when it fails) every
+        other exchange is asked at once and the first answer wins, so a failing or slow
+        exchange costs nothing when another answers, and offline the call fails as soon as
+        all have failed, never their timeouts one after the other.
         """
         symbol = self._symbol(symbol, "get_market_data")
         if exchange is not None:
@@ -179,16 +181,24 @@ class MultiExchangeManager:
             return await self._caller.read(name, "get_market_data", _quote_for(symbol))
         ordered = self.health.rank(self._names("get_market_data"))
         primary = self.settings.primary_exchange
+        errors: dict[str, ExchangeError] = {}
         if primary in ordered:
             ordered.remove(primary)
-            ordered.insert(0, primary)
-        errors: dict[str, ExchangeError] = {}
-        for name in ordered:
             try:
-                return await self._caller.read(name, "get_market_data", _quote_for(symbol))
+                return await self._caller.read(primary, "get_market_data", _quote_for(symbol))
             except ExchangeError as error:
-                errors[name] = error
-        raise combine_errors(errors, "get_market_data", symbol)
+                if not ordered:
+                    raise combine_errors({primary: error}, "get_market_data", symbol) from error
+                errors[primary] = error
+        try:
+            return await self._caller.read_first(
+                ordered, "get_market_data", _quote_for(symbol), subject=symbol
+            )
+        except ExchangeError as error:
+            failures = getattr(error, "failures", None)
+            if not errors or not isinstance(failures, dict):
+                raise
+            raise combine_errors({**errors, **failures}, "get_market_data", symbol) from error
 
     async def compare_prices_detailed(self, symbol: str) -> FanOut[MarketData]:
         """Every available exchange's quote, and for each that gave none, why (never raises

@@ -133,3 +133,29 @@ def test_secrets_and_signed_parameters_are_scrubbed() -> None:
     error = _t(ccxt_errors.AuthenticationError(message), "get_balance", secrets=(key, secret))
     text = str(error)
     assert key not in text and secret not in text and "abcdef" not in text
+
+
+def test_no_network_and_an_exchange_outage_read_differently() -> None:
+    """Offline is "cannot resolve <host>: no network?", not the exchange's fault; a 503 says
+    the exchange answered 503. The cause stays chained for --debug."""
+    key = aiohttp.client_reqrep.ConnectionKey(
+        "api.kraken.com", 443, True, True, None, None, None, None
+    )
+    try:
+        try:
+            raise socket.gaierror(-2, "Name or service not known")
+        except socket.gaierror as gai:
+            raise aiohttp.ClientConnectorDNSError(key, gai) from gai
+    except aiohttp.ClientConnectorDNSError as dns_cause:
+        try:
+            raise ccxt_errors.ExchangeNotAvailable("kraken GET url") from dns_cause
+        except ccxt_errors.ExchangeNotAvailable as exc:
+            offline = _t(exc)
+    assert isinstance(offline, ExchangeConnectionError)
+    assert "cannot resolve api.kraken.com: no network?" in str(offline)
+    assert offline.retryable is False  # the resolver already retried; again only delays
+    record = HttpRecord(status=503)
+    outage = _t(ccxt_errors.ExchangeNotAvailable("kraken GET url 503 Service Unavailable"),
+                record=record)
+    assert "answered HTTP 503" in str(outage) and "resolve" not in str(outage)
+    assert outage.retryable is True

@@ -163,7 +163,33 @@ async def test_market_data_without_a_name_uses_the_primary_then_falls_back(eight
         quote = await manager.get_market_data("BTC-USD")
     assert eight["cor"].knobs.calls["get_market_data"] >= 1
     assert quote.exchange != "cor"
-    assert sum(cls.knobs.calls["get_market_data"] for cls in eight.values()) <= 2 + 1
+
+
+async def test_market_data_without_a_name_takes_the_first_answer(eight, make_manager):
+    """The exchanges are asked together: a hanging one costs nothing when another answers,
+    and the slow ones are not waited for (their calls are cancelled)."""
+    for name, cls in eight.items():
+        cls.knobs.latency = 0.05 if name == "fyx" else 2.0
+    eight["ace"].knobs.hang = True
+    async with make_manager(list(eight), exchange_timeout=5) as manager:
+        started = time.perf_counter()
+        quote = await manager.get_market_data("BTC-USD")
+        elapsed = time.perf_counter() - started
+    assert quote.exchange == "fyx"
+    assert elapsed < 1.0  # one after the other: 2 s each, the hanging one 5 s
+
+
+async def test_market_data_offline_fails_as_fast_as_the_slowest_failure(eight, make_manager):
+    for cls in eight.values():
+        cls.knobs.latency = 0.2
+        cls.knobs.error = ExchangeConnectionError("cannot resolve host: no network?")
+    async with make_manager(list(eight), exchange_timeout=5) as manager:
+        started = time.perf_counter()
+        with pytest.raises(ExchangeConnectionError, match="all 8 exchanges failed") as caught:
+            await manager.get_market_data("BTC-USD")
+        elapsed = time.perf_counter() - started
+    assert sorted(caught.value.failures) == sorted(eight)  # type: ignore[attr-defined]
+    assert elapsed < 1.2  # together (retried once); one after the other: 8 x 2 x 0.2 s
 
 
 async def test_bad_names_and_symbols_fail_before_anything_is_sent(eight, make_manager):

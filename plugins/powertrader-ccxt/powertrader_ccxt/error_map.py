@@ -188,6 +188,31 @@ def _provably_not_sent(exc: BaseException) -> bool:
     return False
 
 
+def _unresolved_host(exc: BaseException) -> str | None:
+    """The host name that could not be resolved (DNS: usually no network), if that is why.
+
+    aiohttp raises ``ClientConnectorDNSError`` (carrying ``host``) over ``socket.gaierror``;
+    a bare ``gaierror`` names no host, so the exchange's own name stands in for it then.
+    """
+    for cause in _causes(exc)[1:]:
+        if type(cause).__name__ == "ClientConnectorDNSError":
+            return str(getattr(cause, "host", "") or "") or "the exchange's host"
+        if isinstance(cause, socket.gaierror):
+            return "the exchange's host"
+    return None
+
+
+def _outage_summary(status: int | None, exc: BaseException, summary: str) -> str:
+    """What an outage-class error says: no network (DNS) and the exchange answering 5xx are
+    different troubles for the user, so they read differently."""
+    host = _unresolved_host(exc)
+    if host is not None:
+        return f"cannot resolve {host}: no network?"
+    if status is not None and 500 <= status <= 599:
+        return f"the exchange answered HTTP {status} ({summary})"
+    return summary
+
+
 def _payload_broken(exc: BaseException) -> bool:
     names = ("ClientPayloadError", "ContentLengthError")
     return any(type(c).__name__ in names for c in _causes(exc))
@@ -266,6 +291,8 @@ def translate(
         corrected = _by_status(status, operation)
         if corrected is not None:
             error_cls, summary = corrected
+    if issubclass(error_cls, ExchangeConnectionError):
+        summary = _outage_summary(status, exc, summary)
     if (
         error_cls is InvalidOrderError
         and operation in ("cancel_order", "get_order")
@@ -289,7 +316,12 @@ def translate(
             sent = True
         else:
             sent = None
-        return error_cls(message, exchange=exchange, operation=operation, request_sent=sent)
+        error = error_cls(message, exchange=exchange, operation=operation, request_sent=sent)
+        if _unresolved_host(exc) is not None:
+            # The system resolver has already retried (resolv.conf's attempts and timeout):
+            # a gaierror is its final answer, and asking again at once only delays the user.
+            error.retryable = False
+        return error
     return error_cls(message, exchange=exchange, operation=operation)
 
 

@@ -156,7 +156,7 @@ class CcxtSession:
             elapsed = (time.perf_counter() - started - record.waited) * 1000
         except ExchangeError:
             raise
-        except Exception as exc:  # noqa: BLE001 - every failure is translated, none escapes raw
+        except Exception as exc:
             error = translate(
                 exc,
                 exchange=self.name,
@@ -166,7 +166,7 @@ class CcxtSession:
                 secrets=self.settings.secrets,
             )
             log.debug("%s", error)
-            raise error from None
+            raise error from exc  # the cause (a DNS failure, a reset) stays for --debug
         finally:
             CURRENT_RECORD.reset(token)
         unreadable = unreadable_answer(record, exchange=self.name, operation=operation)

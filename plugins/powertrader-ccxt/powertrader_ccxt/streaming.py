@@ -211,14 +211,14 @@ async def watch_market_data(
                     exchange=name,
                     operation=OPERATION,
                 ) from None
-            except Exception as exc:  # noqa: BLE001 - every failure is translated
+            except Exception as exc:
                 raise translate(
                     exc,
                     exchange=name,
                     exchange_id=session.profile.ccxt_id,
                     operation=OPERATION,
                     secrets=session.settings.secrets,
-                ) from None
+                ) from exc
             for ticker in batch:
                 for canonical, quoted in targets.get(ticker.get("symbol"), ()):
                     try:
