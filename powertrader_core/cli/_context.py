@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from powertrader_core.cli._output import emit_json
+from powertrader_core.cli._output import emit_json_line
 
 if TYPE_CHECKING:
     from powertrader_core.credentials.manager import ExchangeConfigManager
@@ -181,7 +181,12 @@ def with_global_options(func: Callable[..., T]) -> Callable[..., T]:
         try:
             with _debug_logging(opts.debug):
                 return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort, typer.TyperException):
+        except typer.Abort as exc:
+            if interrupted(exc):  # Ctrl-C at a prompt: click says "Aborted!" and exits 1
+                typer.echo("\ninterrupted", err=True)
+                raise typer.Exit(EXIT_INTERRUPTED) from None
+            raise
+        except (typer.Exit, typer.TyperException):
             raise
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -262,8 +267,8 @@ def fail(exc: BaseException) -> NoReturn:
     expected = isinstance(exc, (ExchangeError, ValueError))
     hint = "" if opts.debug or expected else " (--debug shows the traceback)"
     typer.echo(f"error: {line}{hint}", err=True)
-    if opts.json:
-        emit_json({"error": _describe(exc)})
+    if opts.json:  # one line: a document of its own, also at the end of `watch`'s stream
+        emit_json_line({"error": _describe(exc)})
     bad_input = isinstance(exc, ValueError) and not isinstance(exc, ExchangeError)
     raise typer.Exit(EXIT_BAD_INPUT if bad_input else EXIT_FAILURE)
 
@@ -285,13 +290,29 @@ class _StderrHandler(logging.Handler):
             self.handleError(record)
 
 
+def interrupted(exc: BaseException) -> bool:
+    """True for click's ``Abort`` standing for Ctrl-C (it keeps the KeyboardInterrupt as its
+    cause or context), as opposed to end of input or a "no" to a confirmation."""
+    return isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt)
+
+
 @contextlib.contextmanager
 def _debug_logging(enabled: bool) -> Iterator[None]:
-    """With ``--debug``: the library's debug log on stderr for the length of the command."""
-    if not enabled:
-        yield
-        return
+    """With ``--debug``: the library's debug log on stderr for the length of the command.
+
+    Without it, no log line at all: a failed command prints one line, and what the library
+    logs as a warning (a feed down, an order reconciled) would otherwise reach stderr through
+    Python's last-resort handler. The command's own output says what the user must know.
+    """
     root = logging.getLogger()
+    if not enabled:
+        silence = logging.NullHandler()
+        root.addHandler(silence)
+        try:
+            yield
+        finally:
+            root.removeHandler(silence)
+        return
     handler = _StderrHandler()
     handler.addFilter(_PowertraderOnly())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -328,26 +349,18 @@ def load_settings(*, live: bool = False) -> Settings:
     return settings
 
 
-def config_manager() -> ExchangeConfigManager:
-    """Credentials as the library loads them; an encrypted file's passphrase is asked on
-    stderr when a person is at the terminal and ``$POWERTRADER_PASSPHRASE`` is not set."""
-    import os
+def config_manager(*, keys_needed: bool = False) -> ExchangeConfigManager:
+    """Credentials from the user's folder (``paths.credentials_dir()``), the same from any
+    working directory. The passphrase of encrypted files is settled here, before any spinner
+    or event loop: asked only when ``keys_needed`` (live trading) and nobody set
+    ``$POWERTRADER_PASSPHRASE``; public data never asks (locked keys keep their exchange
+    from private calls only)."""
+    from powertrader_core.cli._prompts import passphrase_now
+    from powertrader_core.credentials.manager import ExchangeConfigManager
+    from powertrader_core.kit.paths import credentials_dir
 
-    from powertrader_core.credentials.manager import PASSPHRASE_ENV, ExchangeConfigManager
-    from powertrader_core.credentials.secret import Secret
-
-    def passphrase() -> Secret | None:
-        if os.environ.get(PASSPHRASE_ENV):
-            return Secret(os.environ[PASSPHRASE_ENV])
-        if not sys.stdin.isatty():
-            return None
-        value = typer.prompt(
-            "Passphrase for encrypted credentials", hide_input=True, default="",
-            show_default=False, err=True,
-        )
-        return Secret(value) if value else None
-
-    return ExchangeConfigManager(passphrase=passphrase)
+    folder = credentials_dir()
+    return ExchangeConfigManager(folder, passphrase=passphrase_now(folder, needed=keys_needed))
 
 
 def make_manager(
@@ -357,7 +370,8 @@ def make_manager(
     from powertrader_core.manager.facade import MultiExchangeManager
 
     names = [name.strip().lower() for name in exchanges] if exchanges else None
-    return MultiExchangeManager(config_manager(), load_settings(live=live), names)
+    settings = load_settings(live=live)
+    return MultiExchangeManager(config_manager(keys_needed=live), settings, names)
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:

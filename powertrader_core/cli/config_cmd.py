@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 if TYPE_CHECKING:
     from powertrader_core.credentials.manager import ExchangeConfigManager
-    from powertrader_core.credentials.secret import Secret
 
 config_app = typer.Typer(
     name="config",
@@ -28,7 +26,8 @@ config_app = typer.Typer(
 _CONFIG_DIR = typer.Option(
     None,
     "--config-dir",
-    help="Credentials folder (default: $POWERTRADER_CREDENTIALS_DIR or ./credentials).",
+    help="Credentials folder (default: $POWERTRADER_CREDENTIALS_DIR, else credentials in the "
+    "user configuration folder; `config show` says which).",
 )
 _JSON = typer.Option(False, "--json", help="Machine-readable output only.")
 _Exchanges = Annotated[
@@ -45,31 +44,13 @@ def _fail(message: str, as_json: bool, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _passphrase_prompt(confirm: bool) -> Callable[[], Secret | None]:
-    """Ask for the passphrase on first need, unless ``$POWERTRADER_PASSPHRASE`` has it."""
-
-    def ask() -> Secret | None:
-        from powertrader_core.credentials.manager import PASSPHRASE_ENV
-        from powertrader_core.credentials.secret import Secret
-
-        if os.environ.get(PASSPHRASE_ENV):
-            return Secret(os.environ[PASSPHRASE_ENV])
-        value = typer.prompt(
-            "Passphrase for encrypted credentials",
-            hide_input=True,
-            confirmation_prompt=confirm,
-            default="",
-            show_default=False,
-        )
-        return Secret(value) if value else None
-
-    return ask
-
-
 def _manager(config_dir: str | None, *, confirm: bool = False) -> ExchangeConfigManager:
+    from powertrader_core.cli._prompts import passphrase_prompt
     from powertrader_core.credentials.manager import ExchangeConfigManager
+    from powertrader_core.kit.paths import credentials_dir
 
-    return ExchangeConfigManager(config_dir, passphrase=_passphrase_prompt(confirm))
+    folder = config_dir if config_dir is not None else credentials_dir()
+    return ExchangeConfigManager(folder, passphrase=passphrase_prompt(confirm=confirm))
 
 
 def _names_to_show(manager: ExchangeConfigManager) -> list[str]:
@@ -109,6 +90,7 @@ def set_command(
     as_json: bool = _JSON,
 ) -> None:
     """Store an exchange's credentials; required secrets not given are asked for."""
+    from powertrader_core.cli._prompts import ask_secret, at_terminal
     from powertrader_core.errors import ConfigurationError
 
     manager = _manager(config_dir, confirm=True)
@@ -130,9 +112,11 @@ def set_command(
             config[key.strip()] = value
         for field in cls.required_credentials:
             if not config.get(field):
-                if as_json:
-                    _fail(f"{field} is required (give it as an option)", as_json)
-                config[field] = typer.prompt(field, hide_input=True)
+                option = "--" + field.replace("_", "-")
+                if as_json or not at_terminal():
+                    _fail(f"{field} is required: give it with {option} or --set "
+                          f"{field}=VALUE (nothing asked without a terminal)", as_json)
+                config[field] = ask_secret(field)
         path = manager.save_exchange_config(exchange, config, encrypt=encrypt)
         problems = manager.config_problems(exchange)
     except ConfigurationError as exc:
@@ -179,9 +163,14 @@ def show_command(
             },
             "problems": manager.config_problems(name),
         }
+    failed = {name: entry["error"] for name, entry in report.items() if "error" in entry}
+    for name, message in failed.items():
+        typer.echo(f"error: {name}: {message}", err=True)
     if as_json:
         typer.echo(json.dumps(report, indent=2))
+        _exit_if(failed)
         return
+    typer.echo(f"credentials folder: {manager.config_dir}")
     if not report:
         typer.echo("no exchange is configured")
         return
@@ -191,7 +180,6 @@ def show_command(
     console = Console()
     for name, entry in report.items():
         if "error" in entry:
-            console.print(f"[bold]{name}[/bold]: [red]{entry['error']}[/red]", highlight=False)
             continue
         table = Table("key", "value", "source", title=name, title_justify="left")
         for key, item in entry["values"].items():
@@ -199,6 +187,13 @@ def show_command(
         console.print(table)
         for problem in entry["problems"]:
             console.print(f"  [yellow]{problem}[/yellow]", highlight=False)
+    _exit_if(failed)
+
+
+def _exit_if(failed: dict[str, str]) -> None:
+    """Exit 1 when an exchange's configuration could not be read (wrong passphrase...)."""
+    if failed:
+        raise typer.Exit(1)
 
 
 @config_app.command("validate")

@@ -6,8 +6,10 @@ offers them, polling elsewhere), else from polling ``compare_prices_detailed`` e
 since the first quote; an exchange that fails shows its reason in its row and is asked again.
 
 For scripts and tests: ``--count N`` stops after N quotes, ``--duration S`` after S seconds, and
-``--json`` prints one JSON object per line (a quote, or an ``error``) as they come. Ctrl-C is
-the ordinary way to stop, so it exits 0; the exit code is 1 only when no quote ever arrived.
+``--json`` prints one JSON object per line (a quote, or an ``error``) as they come. Ctrl-C
+stops it with exit 130, as every command; the exit code is 1 when no quote ever arrived, and
+when every exchange has failed before any quote came, ``watch`` ends at once saying why
+rather than waiting for feeds that keep retrying.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from powertrader_core.cli._output import emit_json_line, escape, money, new_tabl
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from powertrader_core.errors import ExchangeError
     from powertrader_core.manager.facade import MultiExchangeManager
     from powertrader_core.models import MarketData
 
@@ -75,6 +78,27 @@ class Board:
             self.rows[key] = event
         else:  # keep the last price, note the failure
             self.rows[key] = Event(event.exchange, event.symbol, self.rows[key].quote, event.error)
+
+    def nothing_to_watch(self, expected: set[tuple[str, str]]) -> bool:
+        """No quote yet, and every (exchange, symbol) watched has failed: nothing to wait for.
+
+        Feeds keep retrying on their own, so without this a ``watch`` with every exchange
+        down (offline, a typo'd symbol) would wait forever for its first quote.
+        """
+        return self.quotes == 0 and all(
+            key in self.rows and self.rows[key].error is not None for key in expected
+        )
+
+    def why_nothing(self, symbols: Sequence[str]) -> ExchangeError:
+        from powertrader_core.errors import ExchangeError
+
+        reasons = "; ".join(
+            event.error or "" for _key, event in sorted(self.rows.items()) if event.error
+        )
+        return ExchangeError(
+            f"nothing to watch for {', '.join(symbols)}: {reasons or 'no exchange'}",
+            operation="watch",
+        )
 
     def table(self) -> Table:
         table = new_table("exchange", "symbol", "bid", "ask", "last", "change", "updated", "note")
@@ -182,6 +206,8 @@ async def _watch(
     as_json = options().json
     board = Board()
     async with make_manager(exchanges) as manager:
+        names = manager.get_available_exchanges()
+        expected = {(name, symbol) for name in names for symbol in wanted}
         with _display(board, as_json) as show:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(duration):
@@ -192,8 +218,12 @@ async def _watch(
                             show(event)
                             if count is not None and board.quotes >= count:
                                 break
+                            if board.nothing_to_watch(expected):
+                                break
                     finally:
                         await events.aclose()  # type: ignore[attr-defined]
+    if board.nothing_to_watch(expected):
+        raise board.why_nothing(wanted)
     return board.quotes
 
 
@@ -238,9 +268,6 @@ def watch_command(
     ] = None,
 ) -> None:
     """Live prices of SYMBOL... across exchanges, in a table that updates until Ctrl-C."""
-    try:
-        seen = run(_watch(symbols, exchange, interval, count, duration))
-    except KeyboardInterrupt:
-        return  # the ordinary way to stop watching
+    seen = run(_watch(symbols, exchange, interval, count, duration))  # Ctrl-C: exit 130
     if seen == 0:
         raise typer.Exit(EXIT_FAILURE)

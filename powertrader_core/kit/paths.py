@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["cache_dir", "config_dir", "data_dir"]
+__all__ = ["cache_dir", "config_dir", "credentials_dir", "data_dir"]
 
 _APP = "powertrader"
 
@@ -40,3 +40,15 @@ def config_dir() -> Path:
     from platformdirs import user_config_dir
 
     return _chosen("POWERTRADER_CONFIG_DIR", user_config_dir(_APP, appauthor=False))
+
+
+def credentials_dir() -> Path:
+    """The command line's credentials folder: ``POWERTRADER_CREDENTIALS_DIR`` or
+    ``credentials`` in the user configuration directory.
+
+    The same wherever the command runs (a relative ``./credentials`` would hide keys set from
+    another folder, and read a folder someone else may control). The library's
+    ``ExchangeConfigManager()`` keeps the seed's default for code written from the seed.
+    """
+    override = os.environ.get("POWERTRADER_CREDENTIALS_DIR")
+    return Path(override).expanduser() if override else config_dir() / "credentials"

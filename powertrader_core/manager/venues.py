@@ -51,6 +51,9 @@ class VenuePool:
                 ExchangeFactory.get_exchange_class(name)  # unknown names fail here, clearly
         self._built: dict[str, AbstractExchange] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        #: Exchanges built without their keys because the keys could not be read (an
+        #: encrypted file and no passphrase, a wrong one, a damaged file), and why.
+        self.unreadable: dict[str, ConfigurationError] = {}
 
     # ---- which exchanges ----------------------------------------------------------------------
 
@@ -100,7 +103,7 @@ class VenuePool:
             return exchange
         try:
             # Passed as loaded: the configuration manager's mapping masks secrets in its repr.
-            config = self.config.load_exchange_config(name)
+            config = self._config_or_public(name)
             exchange = ExchangeFactory.create_exchange(name, config)
         except ExchangeError as exc:
             if exc.exchange is None:
@@ -114,6 +117,22 @@ class VenuePool:
             ) from exc
         self._built[name] = exchange
         return exchange
+
+    def _config_or_public(self, name: str) -> Mapping[str, Any]:
+        """The exchange's configuration; when its keys cannot be read, none at all.
+
+        Public data (prices, books) needs no key, so a locked or damaged credentials file
+        must not take the exchange out of ``compare``: it is built without keys, and private
+        calls are refused with the reason (:attr:`unreadable`), before anything is sent.
+        """
+        try:
+            config = self.config.load_exchange_config(name)
+        except ConfigurationError as exc:
+            self.unreadable[name] = exc
+            log.info("%s: keys not read (%s); public data only", name, exc)
+            return {}
+        self.unreadable.pop(name, None)
+        return config
 
     async def acquire(self, name: str) -> AbstractExchange:
         """The exchange for ``name``, built and initialised (once, whoever asks first)."""

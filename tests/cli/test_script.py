@@ -4,41 +4,21 @@ with no network (paper state persisting between runs), and ``--help`` without cc
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-
-def _script() -> str:
-    beside = Path(sys.executable).with_name("powertrader")  # the venv running the suite
-    found = str(beside) if beside.exists() else shutil.which("powertrader")
-    if found is None:
-        pytest.fail("the powertrader script is not installed (pip install -e .)")
-    return found
+from tests.cli.processes import private_env, run
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """The conftest's private folders, passed on to the child process explicitly."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("POWERTRADER_")}
-    for variable in ("DATA", "CACHE", "CONFIG", "CREDENTIALS"):
-        environ[f"POWERTRADER_{variable}_DIR"] = str(tmp_path / variable.lower())
-    environ["COLUMNS"] = "120"
-    return environ
-
-
-def run(env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [_script(), *args], env=dict(env), capture_output=True, text=True, timeout=60,
-        cwd=env["POWERTRADER_DATA_DIR"].rsplit("/", 1)[0],
-    )
+    return private_env(tmp_path)
 
 
 def as_json(completed: subprocess.CompletedProcess[str]) -> Any:

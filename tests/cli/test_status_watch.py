@@ -96,8 +96,9 @@ def test_watch_without_network_reports_errors_and_exits_1(
     monkeypatch.setenv("POWERTRADER_EXCHANGE_TIMEOUT", "1")
     result = cli("watch", "BTC-USD", "-e", "kraken", "--duration", "3", "--json")
     assert result.exit_code == 1
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    *lines, last = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines and all(line["exchange"] == "kraken" and line["error"] for line in lines)
+    assert "nothing to watch for BTC-USD" in last["error"]["message"]  # ends, saying why
     assert "Traceback" not in result.output
 
 

@@ -25,6 +25,12 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "creds"
 
 
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person at the terminal answers the prompts (the runner's input stands in)."""
+    monkeypatch.setattr("powertrader_core.cli._prompts.at_terminal", lambda: True)
+
+
 def run(folder: Path, *args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(app, ["config", *args, "--config-dir", str(folder)], input=input)
 
@@ -33,7 +39,7 @@ def _manager(folder: Path) -> ExchangeConfigManager:
     return ExchangeConfigManager(folder, env_file=None)
 
 
-def test_set_prompts_for_missing_secrets_hidden(folder: Path) -> None:
+def test_set_prompts_for_missing_secrets_hidden(folder: Path, terminal: None) -> None:
     result = run(folder, "set", "testex", "--api-key", KEY, input=f"{SECRET}\n")
     assert result.exit_code == 0, result.output
     assert SECRET not in result.output  # hidden input is not echoed
@@ -57,7 +63,7 @@ def test_set_keeps_other_fields_and_takes_extras(folder: Path) -> None:
     assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
 
 
-def test_set_encrypted_with_prompted_passphrase(folder: Path) -> None:
+def test_set_encrypted_with_prompted_passphrase(folder: Path, terminal: None) -> None:
     result = run(
         folder, "set", "keyex", "--api-key", KEY, "--private-key", TEST_PRIVATE_KEY, "--encrypt",
         input=f"{TEST_PASSPHRASE}\n{TEST_PASSPHRASE}\n",
@@ -72,7 +78,21 @@ def test_set_encrypted_with_prompted_passphrase(folder: Path) -> None:
 def test_set_json_refuses_to_prompt(folder: Path) -> None:
     result = run(folder, "set", "testex", "--api-key", KEY, "--json")
     assert result.exit_code == 2
-    assert json.loads(result.output) == {"error": "api_secret is required (give it as an option)"}
+    assert json.loads(result.stdout) == {
+        "error": "api_secret is required: give it with --api-secret or --set api_secret=VALUE "
+        "(nothing asked without a terminal)"
+    }
+
+
+def test_without_a_terminal_nothing_is_asked(folder: Path) -> None:
+    """No terminal: fail at once naming what to give, instead of a prompt that reads a pipe
+    with an echo warning and ends in "Aborted!"."""
+    missing = run(folder, "set", "testex", "--api-key", KEY, input="ignored\n")
+    assert missing.exit_code == 2 and "give it with --api-secret" in missing.stderr
+    run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET)
+    encrypt = run(folder, "encrypt", input="pass\npass\n")
+    assert encrypt.exit_code == 2  # config's errors are bad input: what to give is missing
+    assert "set POWERTRADER_PASSPHRASE" in encrypt.stderr and "Aborted" not in encrypt.output
 
 
 def test_show_masks_and_names_sources(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,9 +129,10 @@ def test_show_reports_a_broken_exchange_and_goes_on(folder: Path) -> None:
     run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET)
     (folder / "keyex_config.json").write_text("{oops")
     result = run(folder, "show", "--json")
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert "not valid JSON" in report["keyex"]["error"]
     assert report["testex"]["problems"] == []
+    assert result.exit_code == 1 and "error: keyex: " in result.stderr
 
 
 def test_validate_exit_codes(folder: Path) -> None:
@@ -149,7 +170,11 @@ def test_encrypt_existing_files(folder: Path, monkeypatch: pytest.MonkeyPatch) -
     assert _manager(folder).load_exchange_config("testex") == key_secret()
     monkeypatch.setenv("POWERTRADER_PASSPHRASE", "wrong")
     shown = run(folder, "show", "testex")
-    assert "wrong passphrase" in shown.output
+    assert shown.exit_code == 1  # not 0 with the error on stdout
+    assert "wrong passphrase" in shown.stderr and "wrong passphrase" not in shown.stdout
+    monkeypatch.delenv("POWERTRADER_PASSPHRASE")
+    locked = run(folder, "show", "testex")
+    assert locked.exit_code == 1 and "set POWERTRADER_PASSPHRASE" in locked.stderr
 
 
 def test_config_help_is_listed() -> None:

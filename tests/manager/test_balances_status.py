@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from powertrader_core import ExchangeAuthenticationError, ExchangeConnectionError
+from powertrader_core import (
+    ConfigurationError,
+    ExchangeAuthenticationError,
+    ExchangeConnectionError,
+    MultiExchangeManager,
+)
 from powertrader_core.manager.health import HealthTracker
 from tests.manager.conftest import MakeManager
-from tests.manager.fakes import keys, registered, venue
+from tests.manager.fakes import FAST_RETRY, DictConfig, keys, registered, settings, venue
 from tests.manager.test_health import FakeClock
 
 
@@ -107,3 +113,27 @@ async def test_every_exchange_down_is_overall_down(three, make_manager):
         assert manager.get_system_status()["available_count"] == 0
         with pytest.raises(ExchangeConnectionError, match="circuit open"):
             await manager.compare_prices("BTC-USD")
+
+
+class _Locked(DictConfig):
+    """``ace``'s keys sit in an encrypted file nobody gave the passphrase for."""
+
+    def load_exchange_config(self, exchange_name: str) -> dict[str, Any]:
+        if exchange_name == "ace":
+            raise ConfigurationError(
+                "ace_config.enc is encrypted: set POWERTRADER_PASSPHRASE", exchange="ace"
+            )
+        return super().load_exchange_config(exchange_name)
+
+
+async def test_an_exchange_whose_keys_cannot_be_read_still_serves_public_data(eight) -> None:
+    names = ["ace", "bex"]
+    config = _Locked({name: keys() for name in names})
+    async with MultiExchangeManager(
+        config, settings(), exchanges=names, retry=FAST_RETRY
+    ) as manager:
+        quotes = await manager.compare_prices("BTC-USD")
+        assert sorted(quotes) == names  # the locked exchange is not dropped from compare
+        with pytest.raises(ConfigurationError, match=r"credentials cannot be read: .*encrypted"):
+            await manager.get_balances("ace")
+    assert eight["ace"].knobs.calls["get_balance"] == 0  # refused before anything was sent
