@@ -92,7 +92,15 @@ async def test_dashboard_in_a_real_browser(serve: ServeFactory, tmp_path: Path) 
             btc = page.locator('table.quotes[data-symbol="BTC-USD"]')
             assert await btc.locator("td.best-bid").count() == 1
             assert await btc.locator("td.best-ask").count() == 1
-            await page.wait_for_selector('#charts svg[data-symbol="BTC-USD"] g[data-exchange] path')
+            line = '#charts svg[data-symbol="BTC-USD"] g[data-exchange="paper"] path'
+            await page.wait_for_selector(line)
+            drawn = await page.get_attribute(line, "d")
+            await page.wait_for_function(  # the chart follows the quotes
+                "([sel, d]) => { const p = document.querySelector(sel);"
+                " return p && p.getAttribute('d') !== d; }",
+                arg=[line, drawn],
+                timeout=5000,
+            )
             assert await page.locator("#plugins tr[data-plugin]").count() >= 1
 
             await page.fill('#paper-form input[name="amount"]', "0.02")

@@ -64,10 +64,13 @@
       svg.appendChild(el("text", { x: x(now - sec * 1000), y: H - 6, "text-anchor": sec === 0 ? "end" : "middle", "class": "label" }, timeLabel(sec)));
     }
     series.forEach(function (s) {
-      var bid = "", ask = "";
+      var bid = "", ask = "", column = -1;
       s.points.forEach(function (p) {
         if (p[0] < start) return;
-        var px = x(p[0]).toFixed(1);
+        var at = x(p[0]), whole = Math.floor(at);
+        if (whole === column) return;  // one point per pixel column: the path stays small
+        column = whole;
+        var px = at.toFixed(1);
         bid += (bid ? " L" : "M") + px + " " + y(p[1]).toFixed(1);
         ask += (ask ? " L" : "M") + px + " " + y(p[2]).toFixed(1);
       });

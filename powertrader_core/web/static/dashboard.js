@@ -89,10 +89,10 @@
     });
   }
 
-  function flash(td, direction) {  // Web Animations: no forced layout, unlike class toggling
-    if (!direction || !td.animate) return;
-    var colour = direction > 0 ? "rgba(46, 204, 113, .35)" : "rgba(255, 92, 92, .35)";
-    td.animate([{ backgroundColor: colour }, { backgroundColor: "transparent" }], { duration: 900, easing: "ease-out" });
+  function flash(td, direction) {  // the last move's colour: a class, no animation to run
+    if (!direction) return;
+    td.classList.toggle("tick-up", direction > 0);
+    td.classList.toggle("tick-down", direction < 0);
   }
 
   function showQuote(q) {
@@ -331,7 +331,7 @@
     else if (message.type === "quote") {
       latency.push(received - message.t);
       if (latency.length > 20000) latency.splice(0, 10000);
-      showQuote(message);
+      queueQuote(message);
     } else if (message.type === "status") showHealth(message.exchanges);
     else if (message.type === "account") showAccount(message);
     window.__ptEvents = (window.__ptEvents || 0) + 1;
