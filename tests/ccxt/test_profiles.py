@@ -121,3 +121,37 @@ def test_ccxt_is_imported_only_when_an_exchange_is_built() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+async def test_a_second_account_keeps_its_exchanges_symbol_rules() -> None:
+    # The factory's own docstring example: the class, not the registered name, carries the
+    # exchange's facts (issue 13; the name "kraken_sub" is in no table).
+    from powertrader_ccxt import KrakenExchange
+
+    ExchangeFactory.register_exchange("kraken_sub", KrakenExchange)
+    try:
+        exchange = ExchangeFactory.create_exchange("kraken_sub", {})
+        try:
+            assert exchange.name == "kraken_sub"
+            assert exchange.normalize_symbol("BTC-USD") == "XBTUSD"
+            assert exchange.denormalize_symbol("XBTUSD") == "BTC-USD"
+            assert exchange.denormalize_symbol("XXBTZUSD") == "BTC-USD"  # legacy codes
+        finally:
+            await exchange.close()
+    finally:
+        ExchangeFactory.unregister_exchange("kraken_sub")
+
+
+def test_profiles_reuse_the_cores_symbol_table() -> None:
+    from powertrader_core.symbols import SYMBOL_FORMATS
+
+    for name, profile in PROFILES.items():
+        assert profile.symbol_format is SYMBOL_FORMATS[name], name
+        assert ExchangeFactory.get_exchange_class(name).symbol_format is SYMBOL_FORMATS[name]
+
+
+def test_a_ccxt_id_without_a_row_declares_its_usdt_stand_in() -> None:
+    cls = ExchangeFactory.get_exchange_class("ccxt:gemini")
+    assert cls.symbol_format.usd_substitute == "USDT"
+    assert cls.symbol_format.quote_assets("USD") == ("USD", "USDT")
+    assert not cls.simulated

@@ -118,3 +118,23 @@ async def test_batch_default_and_balance_details() -> None:
     details = await exchange.get_balance_details("BTC")
     assert details["BTC"].free == Decimal("0.5")
     assert exchange.has_credentials  # declares no required credentials
+
+
+def test_symbol_rules_and_simulated_are_declared_on_the_class() -> None:
+    from powertrader_core.symbols import SYMBOL_FORMATS, SymbolFormat
+
+    class Plain(SeedStyleExchange):
+        pass
+
+    class Dollars(SeedStyleExchange):
+        symbol_format = SYMBOL_FORMATS["binance"]
+
+    assert Plain.symbol_format == SymbolFormat(separator="-") and not Plain.simulated
+    # Registered (built) under a name in the core's table, the class still decides.
+    plain = Plain()
+    plain.name = "binance"
+    assert plain.normalize_symbol("BTC-USD") == "BTC-USD"
+    dollars = Dollars()
+    dollars.name = "my_second_account"
+    assert dollars.normalize_symbol("BTC-USD") == "BTCUSDT"
+    assert dollars.denormalize_symbol("BTCUSDT") == "BTC-USD"

@@ -96,6 +96,26 @@ async def test_routing_skips_a_venue_that_cannot_pay(book, make_manager):
     assert not book["deep"].knobs.orders
 
 
+async def test_routing_counts_a_stable_coin_that_stands_in_for_usd(book, make_manager):
+    # A ccxt:<id> venue whose account holds USDT: its class says USD is quoted as USDT, so a
+    # buy of BTC-USD is paid from USDT (the funds check used to read the core's table by name).
+    from powertrader_ccxt.named_exchanges import class_for_ccxt_id
+
+    stable = venue("stable_only", 99_000, balances={"USDT": 1_000_000})
+    stable.symbol_format = class_for_ccxt_id("gemini").symbol_format
+    with registered(stable):
+        async with make_manager([*NAMES, "stable_only"]) as manager:
+            result = await manager.place_order(_buy())
+    assert result.exchange == "stable_only", result.metadata["routing"]
+    assert "stable_only" not in result.metadata["routing"]["excluded"]
+    poor = venue("stable_poor", 99_000, balances={"USDT": 10})
+    poor.symbol_format = stable.symbol_format
+    with registered(poor):
+        async with make_manager([*NAMES, "stable_poor"]) as manager:
+            result = await manager.place_order(_buy())
+    assert "USD/USDT, has 10 USDT" in result.metadata["routing"]["excluded"]["stable_poor"]
+
+
 async def test_routing_skips_a_venue_that_is_down(book, make_manager):
     health = HealthTracker(failure_threshold=2, cooldown=60)
     for _ in range(2):
@@ -198,7 +218,7 @@ async def test_private_calls_without_credentials_send_nothing(book, make_manager
 
 async def test_live_trading_off_sends_orders_only_to_simulated_exchanges(book, make_manager):
     sim = venue("simvenue", 100_000, balances=RICH)
-    sim.simulated = True  # type: ignore[attr-defined]
+    sim.simulated = True
     with registered(sim):
         async with make_manager([*NAMES, "simvenue"], live_trading=False) as manager:
             with pytest.raises(ConfigurationError, match="live trading is off"):
@@ -206,6 +226,18 @@ async def test_live_trading_off_sends_orders_only_to_simulated_exchanges(book, m
             result = await manager.place_order(_buy())
         assert result.exchange == "simvenue" and result.metadata["routing"]["rule"] == "paper"
     assert not book["deep"].knobs.orders
+
+
+async def test_a_venue_named_paper_is_not_simulated_unless_its_class_says_so(book, make_manager):
+    # The live-money gate reads the class's declared ``simulated``, never the name.
+    impostor = venue("paper", 100_000, balances=RICH)
+    with registered(impostor):
+        async with make_manager([*NAMES, "paper"], live_trading=False) as manager:
+            with pytest.raises(ConfigurationError, match="live trading is off"):
+                await manager.place_order(_buy(), exchange="paper")
+            with pytest.raises(ConfigurationError, match="no paper exchange is usable"):
+                await manager.place_order(_buy())
+    assert not impostor.knobs.orders
 
 
 async def test_live_trading_off_without_a_paper_exchange_refuses(book, make_manager):
