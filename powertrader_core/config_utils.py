@@ -4,9 +4,9 @@
 most useful first:
 
 1. A real USD market before a stable-coin stand-in. Where an exchange quotes ``BTC-USDT`` for
-   ``BTC-USD`` (:data:`powertrader_core.symbols.SYMBOL_FORMATS` says which), prices and
-   balances are in a token, not dollars; an exchange whose format is not in that table is
-   ranked between the two, since nothing is known either way.
+   ``BTC-USD`` (its class's ``symbol_format`` says so), prices and balances are in a token,
+   not dollars; an exchange whose class declares no ``symbol_format`` is ranked between the
+   two, since nothing is known either way.
 2. Broader coverage: more regions served, a sign of a larger, more liquid venue.
 3. Pushed quotes (``streaming``) before polling only.
 4. The seed's own list order (``ExchangeType``), then the name, so the result is stable.
@@ -28,6 +28,7 @@ from powertrader_core.models import ExchangeType, Region
 
 if TYPE_CHECKING:
     from powertrader_core.credentials.manager import ExchangeConfigManager
+    from powertrader_core.exchange import AbstractExchange
 
 __all__ = [
     "exchange_config_problems",
@@ -66,13 +67,13 @@ def validate_exchange_config(exchange_name: str, config: Mapping[str, Any]) -> b
     return not problems
 
 
-def _usd_rank(name: str) -> int:
-    from powertrader_core.symbols import SYMBOL_FORMATS
+def _usd_rank(cls: type[AbstractExchange]) -> int:
+    from powertrader_core.symbols import CANONICAL_FORMAT
 
-    fmt = SYMBOL_FORMATS.get(name)
-    if fmt is None:
-        return 1
-    return 2 if fmt.usd_substitute else 0
+    fmt = cls.symbol_format
+    if fmt.usd_substitute:
+        return 2
+    return 1 if fmt is CANONICAL_FORMAT else 0  # the default: the class declared nothing
 
 
 def get_recommended_exchanges(region: str | Region) -> list[str]:
@@ -95,7 +96,7 @@ def get_recommended_exchanges(region: str | Region) -> list[str]:
         if not cls.include_by_default:
             continue
         key = (
-            _usd_rank(name),
+            _usd_rank(cls),
             -len(set(regions_of(cls))),
             0 if cls.streaming else 1,
             _SEED_ORDER.get(name, len(_SEED_ORDER)),

@@ -119,6 +119,15 @@ class AbstractExchange(abc.ABC):
     - ``optional_credentials``: keys some accounts need (``passphrase``) or that tune access.
     - ``streaming``: True when ``watch_market_data`` pushes updates (websockets).
     - ``include_by_default``: False for exchanges that take part only where named (paper).
+    - ``symbol_format``: how the exchange writes markets (a
+      :class:`~powertrader_core.symbols.SymbolFormat`: separator, case, asset aliases, the stable
+      coin standing in for USD). ``normalize_symbol``, ``denormalize_symbol`` and the manager's
+      funds check read it from the class, so a second account registered under another name
+      (``register_exchange("kraken_sub", KrakenExchange)``) keeps Kraken's rules. Default:
+      canonical ``BASE-QUOTE``.
+    - ``simulated``: True for exchanges that trade no real money (the paper exchange). The
+      live-money gate reads this and nothing else: with live trading off, orders go only to
+      classes declaring ``simulated = True``, whatever they are named.
     """
 
     name: str = ""
@@ -127,6 +136,8 @@ class AbstractExchange(abc.ABC):
     optional_credentials: ClassVar[Sequence[str]] = ()
     streaming: ClassVar[bool] = False
     include_by_default: ClassVar[bool] = True
+    symbol_format: ClassVar[symbols.SymbolFormat] = symbols.CANONICAL_FORMAT
+    simulated: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -179,12 +190,12 @@ class AbstractExchange(abc.ABC):
         return list(self.regions)
 
     def normalize_symbol(self, symbol: str) -> str:
-        """Canonical ``BASE-QUOTE`` to the exchange's own form."""
-        return symbols.to_exchange_format(symbol, self.name)
+        """Canonical ``BASE-QUOTE`` to the exchange's own form (per ``symbol_format``)."""
+        return type(self).symbol_format.to_exchange(symbol)
 
     def denormalize_symbol(self, exchange_symbol: str) -> str:
-        """The exchange's own form back to canonical ``BASE-QUOTE``."""
-        return symbols.from_exchange_format(exchange_symbol, self.name)
+        """The exchange's own form back to canonical ``BASE-QUOTE`` (per ``symbol_format``)."""
+        return type(self).symbol_format.from_exchange(exchange_symbol)
 
     # ---- what trading needs beyond the seed ------------------------------------------------
 

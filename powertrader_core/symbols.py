@@ -3,7 +3,10 @@
 The library speaks ``BTC-USD`` everywhere; a plugin converts at its edge. The differences
 between exchanges are data (:data:`SYMBOL_FORMATS`), not code: a separator, a letter case, asset
 aliases (Kraken's XBT) and, for exchanges without a USD market, the stable coin that stands in
-for USD. This module is also the seed's ``symbol_utils``::
+for USD. An exchange class declares its :class:`SymbolFormat` (``symbol_format``), so an
+exchange registered under any name keeps its rules; the bundled exchanges' formats are the rows
+of :data:`SYMBOL_FORMATS`, which the ccxt plugin's profiles reuse. This module is also the
+seed's ``symbol_utils`` (which looks formats up by name)::
 
     to_binance_format("BTC-USD") == "BTCUSDT"
     to_kraken_format("BTC-USD") == "XBTUSD"
@@ -21,8 +24,10 @@ from types import MappingProxyType
 from powertrader_core.errors import SymbolNotSupportedError
 
 __all__ = [
+    "CANONICAL_FORMAT",
     "SYMBOL_FORMATS",
     "SymbolFormat",
+    "format_for",
     "from_exchange_format",
     "join_symbol",
     "normalize_symbol",
@@ -49,33 +54,98 @@ _SEPARATORS = re.compile(r"[-/_:]")
 
 @dataclass(frozen=True)
 class SymbolFormat:
-    """How one exchange writes a market.
+    """How one exchange writes a market: the facts an exchange class declares.
 
     ``usd_substitute`` is the stable coin quoted where the exchange has no USD market; a symbol
-    converted that way really quotes another market, which callers must be told about.
+    converted that way really quotes another market, which callers must be told about, and an
+    account holding that stable coin can pay for a USD market (:meth:`quote_assets`).
+    ``legacy_codes``: the exchange also answers with four-letter asset codes carrying a class
+    prefix (Kraken's ``XXBTZUSD`` for ``XBTUSD``).
+
+    An exchange class declares its format as ``symbol_format`` (see
+    :class:`~powertrader_core.exchange.AbstractExchange`); the rows of :data:`SYMBOL_FORMATS`
+    are the ones the bundled plugins declare, so one fact lives in one place.
     """
 
     separator: str = ""
     lowercase: bool = False
     usd_substitute: str | None = None
     aliases: Mapping[str, str] = field(default_factory=dict)  # canonical -> exchange asset
+    legacy_codes: bool = False
 
     def reverse_aliases(self) -> dict[str, str]:
         return {theirs: ours for ours, theirs in self.aliases.items()}
 
+    def quote_assets(self, quote: str) -> tuple[str, ...]:
+        """The currencies that pay for a ``quote`` market here (USD may be paid in USDT)."""
+        quote = quote.upper()
+        if quote == "USD" and self.usd_substitute:
+            return (quote, self.usd_substitute)
+        return (quote,)
 
+    def to_exchange(self, symbol: str) -> str:
+        """A canonical symbol as this exchange writes it (``BTC-USD`` -> ``XBTUSD``)."""
+        base, quote = split_symbol(symbol)
+        if quote == "USD" and self.usd_substitute:
+            quote = self.usd_substitute
+        base = self.aliases.get(base, base)
+        quote = self.aliases.get(quote, quote)
+        text = f"{base}{self.separator}{quote}"
+        return text.lower() if self.lowercase else text
+
+    def from_exchange(self, exchange_symbol: str) -> str:
+        """This exchange's symbol read back into canonical ``BASE-QUOTE``.
+
+        Where the exchange stands a stable coin in for USD, that stable coin reads back as USD,
+        so that ``normalize_symbol("BTCUSDT", "binance") == "BTC-USD"`` as the seed says.
+        """
+        text = exchange_symbol.strip().upper()
+        if self.legacy_codes and len(text) == 8 and not _SEPARATORS.search(text):
+            # Response keys such as XXBTZUSD: two four-letter legacy codes.
+            base, quote = _legacy_asset(text[:4]), _legacy_asset(text[4:])
+        else:
+            base, quote = split_symbol(text)
+        reverse = self.reverse_aliases()
+        base, quote = reverse.get(base, base), reverse.get(quote, quote)
+        if self.usd_substitute and quote == self.usd_substitute:
+            quote = "USD"
+        return join_symbol(base, quote)
+
+
+#: The format of an exchange that declares none: canonical ``BASE-QUOTE``.
+CANONICAL_FORMAT = SymbolFormat(separator="-")
+
+# Each row cites where the market ids come from (shared/reference/exchanges.md gathers them).
 SYMBOL_FORMATS: Mapping[str, SymbolFormat] = MappingProxyType(
     {
+        # Robinhood Crypto Trading API: marketdata/best_bid_ask/?symbol=BTC-USD.
         "robinhood": SymbolFormat(separator="-"),
-        "kraken": SymbolFormat(aliases={"BTC": "XBT", "DOGE": "XDG"}),
+        # Kraken REST /0/public/Ticker?pair=XBTUSD answers under the key XXBTZUSD (legacy X/Z
+        # class prefixes); Kraken's asset codes: BTC is XBT, DOGE is XDG.
+        "kraken": SymbolFormat(aliases={"BTC": "XBT", "DOGE": "XDG"}, legacy_codes=True),
+        # Binance /api/v3/ticker/24hr?symbol=BTCUSDT; Binance.com lists no USD market.
         "binance": SymbolFormat(usd_substitute="USDT"),
+        # Coinbase Advanced Trade /api/v3/brokerage/market/products/BTC-USD/ticker.
         "coinbase": SymbolFormat(separator="-"),
+        # KuCoin /api/v1/market/orderbook/level1?symbol=BTC-USDT; no USD market.
         "kucoin": SymbolFormat(separator="-", usd_substitute="USDT"),
+        # Bitstamp /api/v2/ticker/btcusd/.
         "bitstamp": SymbolFormat(lowercase=True),
+        # Bybit /v5/market/tickers?category=spot&symbol=BTCUSDT; no USD spot market.
         "bybit": SymbolFormat(usd_substitute="USDT"),
+        # OKX /api/v5/market/ticker?instId=BTC-USDT; no USD market on the global venue.
         "okx": SymbolFormat(separator="-", usd_substitute="USDT"),
     }
 )
+
+
+def format_for(exchange: str) -> SymbolFormat:
+    """The format of a bundled exchange by name (:data:`CANONICAL_FORMAT` for any other).
+
+    For the seed's ``symbol_utils`` functions, which take a name. An exchange *object* answers
+    from its class's ``symbol_format``, which holds for any name it was registered under.
+    """
+    return SYMBOL_FORMATS.get(exchange.lower(), CANONICAL_FORMAT)
 
 
 def split_symbol(symbol: str) -> tuple[str, str]:
@@ -128,7 +198,7 @@ def join_symbol(base: str, quote: str) -> str:
     return f"{base.upper()}-{quote.upper()}"
 
 
-def _kraken_asset(code: str) -> str:
+def _legacy_asset(code: str) -> str:
     # Kraken's legacy four-letter codes (XXBT, ZUSD, XETH) carry an X or Z class prefix.
     if len(code) == 4 and code[0] in "XZ" and code not in {"XTZ"}:
         return code[1:]
@@ -137,34 +207,12 @@ def _kraken_asset(code: str) -> str:
 
 def to_exchange_format(symbol: str, exchange: str) -> str:
     """Write a canonical symbol as ``exchange`` writes it (unknown exchanges: ``BASE-QUOTE``)."""
-    fmt = SYMBOL_FORMATS.get(exchange.lower(), SymbolFormat(separator="-"))
-    base, quote = split_symbol(symbol)
-    if quote == "USD" and fmt.usd_substitute:
-        quote = fmt.usd_substitute
-    base = fmt.aliases.get(base, base)
-    quote = fmt.aliases.get(quote, quote)
-    text = f"{base}{fmt.separator}{quote}"
-    return text.lower() if fmt.lowercase else text
+    return format_for(exchange).to_exchange(symbol)
 
 
 def from_exchange_format(exchange_symbol: str, exchange: str) -> str:
-    """Read an exchange's symbol back into canonical ``BASE-QUOTE``.
-
-    Where the exchange stands a stable coin in for USD, that stable coin reads back as USD, so
-    that ``normalize_symbol("BTCUSDT", "binance") == "BTC-USD"`` as the seed says.
-    """
-    fmt = SYMBOL_FORMATS.get(exchange.lower(), SymbolFormat(separator="-"))
-    text = exchange_symbol.strip().upper()
-    if exchange.lower() == "kraken" and len(text) == 8 and not _SEPARATORS.search(text):
-        # Response keys such as XXBTZUSD: two four-letter legacy codes.
-        base, quote = _kraken_asset(text[:4]), _kraken_asset(text[4:])
-    else:
-        base, quote = split_symbol(text)
-    reverse = fmt.reverse_aliases()
-    base, quote = reverse.get(base, base), reverse.get(quote, quote)
-    if fmt.usd_substitute and quote == fmt.usd_substitute:
-        quote = "USD"
-    return join_symbol(base, quote)
+    """Read an exchange's symbol back into canonical ``BASE-QUOTE`` (see ``from_exchange``)."""
+    return format_for(exchange).from_exchange(exchange_symbol)
 
 
 def normalize_symbol(symbol: str, exchange: str | None = None) -> str:

@@ -42,9 +42,8 @@ LiveOption = Annotated[
 
 def _simulated(name: str) -> bool:
     from powertrader_core.factory import ExchangeFactory
-    from powertrader_core.manager.venues import is_simulated
 
-    return is_simulated(ExchangeFactory.get_exchange_class(name))
+    return ExchangeFactory.get_exchange_class(name).simulated is True
 
 
 def paper_targets(exchanges: Sequence[str] | None, operation: str) -> list[str]:

@@ -14,6 +14,9 @@ A plugin imports these from here and nowhere else in the core:
   (:class:`FileStore`, shared by the machine's processes, by default; :class:`MemoryStore`);
   the pure arithmetic in ``gcra``;
 - symbols: :func:`require_canonical` (a ``BASE-QUOTE`` symbol or a clear error);
+  :class:`SymbolFormat` (how an exchange writes markets: declare it as the exchange class's
+  ``symbol_format``), :data:`SYMBOL_FORMATS` (the bundled exchanges' formats, to reuse) and
+  :data:`CANONICAL_FORMAT` (plain ``BASE-QUOTE``, the default);
 - names: :func:`exchange_key` (``"Kraken"``, ``ExchangeType.KRAKEN`` -> ``"kraken"``);
 - secrets: :func:`scrub` (configured secrets and signed parameters out of any text that leaves
   the process: messages, logs, reprs);
@@ -42,16 +45,24 @@ from powertrader_core.kit.retry_after import parse_retry_after
 from powertrader_core.kit.secrets import MASK, scrub
 from powertrader_core.kit.sqlite_schema import check_schema_version
 from powertrader_core.kit.trust import untrusted_reason
-from powertrader_core.symbols import require_canonical
+from powertrader_core.symbols import (
+    CANONICAL_FORMAT,
+    SYMBOL_FORMATS,
+    SymbolFormat,
+    require_canonical,
+)
 
 __all__ = [
+    "CANONICAL_FORMAT",
     "MASK",
+    "SYMBOL_FORMATS",
     "BucketStore",
     "Budget",
     "FileStore",
     "MemoryStore",
     "Pool",
     "RateLimiter",
+    "SymbolFormat",
     "atomic_write_bytes",
     "atomic_write_text",
     "cache_dir",

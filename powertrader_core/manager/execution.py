@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from powertrader_core import symbols
 from powertrader_core.errors import ExchangeError, InsufficientFundsError, NotSupportedError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.manager.calls import Caller, FanOut, combine_errors
@@ -123,17 +122,6 @@ async def plan_execution(
     )
 
 
-def _quote_assets(exchange: AbstractExchange, quote: str) -> list[str]:
-    """The currencies that pay for a ``quote`` market here (USD may be quoted as USDT)."""
-    assets = [quote]
-    for key in (exchange.name, type(exchange).name):
-        fmt = symbols.SYMBOL_FORMATS.get(key)
-        if quote == "USD" and fmt is not None and fmt.usd_substitute:
-            assets.append(fmt.usd_substitute)
-            break
-    return assets
-
-
 async def plan_order_route(
     caller: Caller, names: Sequence[str], order: OrderRequest
 ) -> ExecutionPlan:
@@ -171,7 +159,7 @@ async def plan_order_route(
                 estimate,
                 free,
                 base=order.base,
-                quote_assets=_quote_assets(exchange, order.quote),
+                quote_assets=type(exchange).symbol_format.quote_assets(order.quote),
                 limit_price=limit,
             )
             if shortfall is not None:

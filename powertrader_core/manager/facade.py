@@ -51,7 +51,7 @@ from powertrader_core.exchange import AbstractExchange
 from powertrader_core.manager.calls import Caller, FanOut, combine_errors
 from powertrader_core.manager.execution import ExecutionPlan, plan_execution, plan_order_route
 from powertrader_core.manager.health import HealthTracker
-from powertrader_core.manager.venues import ConfigSource, VenuePool, is_simulated
+from powertrader_core.manager.venues import ConfigSource, VenuePool
 from powertrader_core.models import MarketData, OrderRequest, OrderResult, Side, canonical_symbol
 from powertrader_core.orders.cancel import Canceller
 from powertrader_core.orders.journal import OrderJournal
@@ -238,7 +238,8 @@ class MultiExchangeManager:
 
     def _check_live(self, name: str, operation: str = "place_order") -> None:
         """Refuse a real exchange while live trading is off (orders and cancels alike)."""
-        if not self.settings.live_trading and not is_simulated(self._pool.exchange_class(name)):
+        # The class's declared fact, never its name; anything but True is real money.
+        if not self.settings.live_trading and self._pool.exchange_class(name).simulated is not True:
             raise ConfigurationError(
                 "live trading is off (settings.live_trading, POWERTRADER_LIVE_TRADING); "
                 "orders go only to the paper exchange. Nothing was sent",
@@ -247,11 +248,19 @@ class MultiExchangeManager:
             )
 
     def _simulated_names(self) -> list[str]:
-        names = [n for n in self._pool.available() if is_simulated(self._pool.exchange_class(n))]
+        pool = self._pool
+        names = [n for n in pool.available() if pool.exchange_class(n).simulated is True]
         if names:
             return names
         try:
-            return [self._pool.resolve("paper", "place_order")]
+            name = pool.resolve("paper", "place_order")
+            if pool.exchange_class(name).simulated is not True:
+                raise ConfigurationError(
+                    "registered, but its class does not declare simulated = True",
+                    exchange=name,
+                    operation="place_order",
+                )
+            return [name]
         except ExchangeError as exc:
             raise ConfigurationError(
                 f"live trading is off and no paper exchange is usable ({exc}); "

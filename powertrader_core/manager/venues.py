@@ -21,7 +21,7 @@ from powertrader_core.exchange import AbstractExchange
 from powertrader_core.factory import ExchangeFactory, regions_of
 from powertrader_core.kit.names import exchange_key
 
-__all__ = ["ConfigSource", "VenuePool", "is_simulated"]
+__all__ = ["ConfigSource", "VenuePool"]
 
 log = logging.getLogger("powertrader_core.manager")
 
@@ -30,11 +30,6 @@ class ConfigSource(Protocol):
     """What the pool needs of a configuration manager (``ExchangeConfigManager`` has it)."""
 
     def load_exchange_config(self, exchange_name: str) -> Mapping[str, Any]: ...
-
-
-def is_simulated(cls: type[AbstractExchange]) -> bool:
-    """True for exchanges that trade no real money (the paper exchange)."""
-    return bool(getattr(cls, "simulated", False)) or cls.name == "paper"
 
 
 class VenuePool:

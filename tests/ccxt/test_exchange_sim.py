@@ -96,7 +96,11 @@ class _KrakenWithStandIn(CcxtExchange):
     """Kraken's row with a USDT stand-in, to see the substitution reported."""
 
     profile: ClassVar[ExchangeProfile] = dataclasses.replace(
-        PROFILES["kraken"], name="kraken_usdt", usd_substitute="USDT"
+        PROFILES["kraken"],
+        name="kraken_usdt",
+        symbol_format=dataclasses.replace(
+            PROFILES["kraken"].symbol_format, usd_substitute="USDT"
+        ),
     )
 
 

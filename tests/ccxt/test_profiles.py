@@ -30,11 +30,11 @@ def test_one_row_per_mainstream_exchange_with_its_facts() -> None:
         assert profile.name == name
         assert set(profile.regions) == REGIONS[name]
     assert {n for n, p in PROFILES.items() if p.passphrase} == {"kucoin", "okx"}
-    assert {n for n, p in PROFILES.items() if p.usd_substitute == "USDT"} == {
+    assert {n for n, p in PROFILES.items() if p.symbol_format.usd_substitute == "USDT"} == {
         "binance", "kucoin", "bybit", "okx"
     }
     assert {n for n, p in PROFILES.items() if p.sandbox} == {"binance", "bybit", "okx"}
-    assert PROFILES["kraken"].aliases["BTC"] == "XBT"
+    assert PROFILES["kraken"].symbol_format.aliases["BTC"] == "XBT"
 
 
 @pytest.mark.parametrize(

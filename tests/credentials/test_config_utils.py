@@ -11,6 +11,7 @@ import pytest
 
 from powertrader_core import ConfigurationError, ExchangeFactory, MarketData, Region, config_utils
 from powertrader_core.credentials.manager import ExchangeConfigManager
+from powertrader_core.symbols import SYMBOL_FORMATS
 from tests.credentials.conftest import (
     TEST_PRIVATE_KEY,
     KeySecretExchange,
@@ -53,17 +54,18 @@ def test_a_plugin_check_that_crashes_is_a_problem_not_a_crash() -> None:
 def _kind(
     name: str, regions: tuple[str, ...], *, streaming: bool = False, default: bool = True
 ) -> type[KeySecretExchange]:
-    return type(
-        f"Rank{name.title()}",
-        (KeySecretExchange,),
-        {"name": name, "regions": regions, "streaming": streaming, "include_by_default": default},
-    )
+    attrs: dict[str, object] = {
+        "name": name, "regions": regions, "streaming": streaming, "include_by_default": default
+    }
+    if name in SYMBOL_FORMATS:  # declared by the class, as the bundled plugins do
+        attrs["symbol_format"] = SYMBOL_FORMATS[name]
+    return type(f"Rank{name.title()}", (KeySecretExchange,), attrs)
 
 
 @pytest.fixture
 def ranked_exchanges() -> Iterator[list[str]]:
-    # Names chosen for the symbol table: coinbase quotes real USD, binance substitutes USDT,
-    # "zlocal" is unknown to it.
+    # Formats from the symbol table: coinbase quotes real USD, binance substitutes USDT,
+    # "zlocal" declares none.
     classes = {
         "coinbase": _kind("coinbase", ("us", "eu", "global"), streaming=True),
         "kraken": _kind("kraken", ("us", "eu", "global")),

@@ -46,3 +46,26 @@ async def test_compare_best_price_and_order_through_paper() -> None:
         assert balances["paper"]["USD"] < 50_000
         status = manager.get_exchange_status()["paper"]
     assert status["status"] == "connected" and status["private_calls"] == "available"
+
+
+async def test_paper_registered_under_another_name_is_still_simulated() -> None:
+    # The live-money gate reads the class's declared ``simulated``, so a second paper account
+    # takes orders with live trading off, as "paper" does.
+    from powertrader_paper import PaperExchange
+
+    ExchangeFactory.register_exchange("paper_b", PaperExchange)
+    try:
+        manager = MultiExchangeManager(
+            DictConfig({"paper_b": PAPER["paper"]}),
+            settings(live_trading=False),
+            ["paper_b"],
+            retry=FAST_RETRY,
+        )
+        async with manager:
+            result = await manager.place_order(
+                OrderRequest(symbol="BTC-USD", side="buy", amount="0.01", order_type="market"),
+                exchange="paper_b",
+            )
+        assert result.exchange == "paper_b" and result.status == "filled"
+    finally:
+        ExchangeFactory.unregister_exchange("paper_b")

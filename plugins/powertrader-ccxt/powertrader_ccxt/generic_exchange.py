@@ -91,6 +91,7 @@ class CcxtExchange(AbstractExchange):
             generic = profile.name.startswith("ccxt:")
             cls.optional_credentials = ("passphrase",) if generic else ()
             cls.streaming = profile.streaming  # whether ccxt.pro pushes its tickers
+            cls.symbol_format = profile.symbol_format  # the core's row, declared on the class
         super().__init_subclass__(**kwargs)
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
@@ -286,7 +287,7 @@ class CcxtExchange(AbstractExchange):
         if asset is None:
             return {name: b for name, b in details.items() if b.total != 0 or b.used != 0}
         key = asset.strip().upper()
-        key = {theirs: ours for ours, theirs in self.profile.aliases.items()}.get(key, key)
+        key = self.profile.symbol_format.reverse_aliases().get(key, key)
         found = details.get(key) or Balance(asset=key, free=Decimal(0), total=Decimal(0))
         return {asset: found}
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from powertrader_core.kit import exchange_key
+from powertrader_core.kit import CANONICAL_FORMAT, SYMBOL_FORMATS, SymbolFormat, exchange_key
 
 __all__ = [
     "PROFILES",
@@ -140,10 +140,12 @@ class ExchangeProfile:
 
     - ``name``: our registered name (``kraken``); ``ccxt_id`` the ccxt class (``kraken``).
     - ``regions``: where it may be used (``us``, ``eu``, ``global``).
-    - ``usd_substitute``: the stable coin quoted for ``X-USD`` where no USD market exists;
-      :class:`MarketData` reports the market really quoted in ``quoted_symbol``.
-    - ``aliases``: canonical asset -> the exchange's own code (Kraken's ``XBT``). ccxt already
-      unifies these; kept to name the exchange's own market id in messages and docs.
+    - ``symbol_format``: the exchange's symbol facts, the core's own row
+      (:data:`powertrader_core.kit.SYMBOL_FORMATS`; declared on the exchange class):
+      ``usd_substitute``, the stable coin quoted for ``X-USD`` where no USD market exists
+      (:class:`MarketData` reports the market really quoted in ``quoted_symbol``), and
+      ``aliases``, canonical asset -> the exchange's own code (Kraken's ``XBT``; ccxt already
+      unifies these, they are accepted in symbols and balances).
     - ``passphrase``: API keys come with a passphrase (ccxt's ``password``).
     - ``streaming``: ccxt.pro pushes tickers over websockets for this exchange.
     - ``sandbox``: ccxt knows a test environment (``set_sandbox_mode``).
@@ -178,8 +180,7 @@ class ExchangeProfile:
     name: str
     ccxt_id: str
     regions: tuple[str, ...] = ("global",)
-    usd_substitute: str | None = None
-    aliases: Mapping[str, str] = field(default_factory=dict)
+    symbol_format: SymbolFormat = CANONICAL_FORMAT
     passphrase: bool = False
     streaming: bool = False
     sandbox: bool = False
@@ -212,7 +213,7 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             name="kraken",
             ccxt_id="kraken",
             regions=("us", "eu", "global"),
-            aliases={"BTC": "XBT", "DOGE": "XDG"},
+            symbol_format=SYMBOL_FORMATS["kraken"],
             streaming=True,
             sandbox=False,
             # Kraken's spot REST API lists spot pairs only (futures live elsewhere).
@@ -245,7 +246,7 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             name="binance",
             ccxt_id="binance",
             regions=("eu", "global"),
-            usd_substitute="USDT",
+            symbol_format=SYMBOL_FORMATS["binance"],
             streaming=True,
             sandbox=True,
             ccxt_options={
@@ -274,6 +275,7 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             name="coinbase",
             ccxt_id="coinbase",
             regions=("us", "eu", "global"),
+            symbol_format=SYMBOL_FORMATS["coinbase"],
             streaming=True,
             sandbox=False,
             # Advanced Trade (v3) markets, public endpoint.
@@ -310,7 +312,7 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             name="kucoin",
             ccxt_id="kucoin",
             regions=("eu", "global"),
-            usd_substitute="USDT",
+            symbol_format=SYMBOL_FORMATS["kucoin"],
             passphrase=True,
             streaming=True,
             sandbox=False,
@@ -329,6 +331,7 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             name="bitstamp",
             ccxt_id="bitstamp",
             regions=("us", "eu", "global"),
+            symbol_format=SYMBOL_FORMATS["bitstamp"],
             streaming=False,  # ccxt.pro streams Bitstamp's book and trades, not tickers
             sandbox=False,
             ccxt_options={},
@@ -339,7 +342,7 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             name="bybit",
             ccxt_id="bybit",
             regions=("eu", "global"),
-            usd_substitute="USDT",
+            symbol_format=SYMBOL_FORMATS["bybit"],
             streaming=True,
             sandbox=True,
             ccxt_options={
@@ -388,7 +391,7 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             name="okx",
             ccxt_id="okx",
             regions=("eu", "global"),
-            usd_substitute="USDT",
+            symbol_format=SYMBOL_FORMATS["okx"],
             passphrase=True,
             streaming=True,
             sandbox=True,
@@ -413,7 +416,8 @@ def generic_profile(ccxt_id: str) -> ExchangeProfile:
         name=f"ccxt:{ccxt_id}",
         ccxt_id=ccxt_id,
         regions=("global",),
-        usd_substitute="USDT",
+        # Unknown ahead: ccxt's unified BASE/QUOTE, and USDT tried where BTC/USD is missing.
+        symbol_format=SymbolFormat(separator="/", usd_substitute="USDT"),
         sandbox=True,  # decided by ccxt itself: a missing test URL is refused when asked
         client_id_lookup="scan",
     )

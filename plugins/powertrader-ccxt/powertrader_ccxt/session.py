@@ -246,14 +246,14 @@ class CcxtSession:
         """
         canonical = require_canonical(symbol, exchange=self.name, operation=operation)
         base, quote = canonical.split("-", 1)
-        reverse = {theirs: ours for ours, theirs in self.profile.aliases.items()}
+        reverse = self.profile.symbol_format.reverse_aliases()
         base, quote = reverse.get(base, base), reverse.get(quote, quote)
         canonical = f"{base}-{quote}"
         markets = self.client.markets or {}
         direct = f"{base}/{quote}"
         if direct in markets:
             return canonical, direct, None, markets[direct]
-        substitute = self.profile.usd_substitute
+        substitute = self.profile.symbol_format.usd_substitute
         if quote == "USD" and substitute:
             stand_in = f"{base}/{substitute}"
             if stand_in in markets:
@@ -273,7 +273,7 @@ class CcxtSession:
         base, _, rest = ccxt_symbol.partition("/")
         quote = rest.split(":", 1)[0]
         canonical = f"{base}-{quote}".upper()
-        substitute = self.profile.usd_substitute
+        substitute = self.profile.symbol_format.usd_substitute
         if substitute and quote == substitute and f"{base}/USD" not in (self.client.markets or {}):
             return f"{base}-USD".upper(), canonical
         return canonical, None

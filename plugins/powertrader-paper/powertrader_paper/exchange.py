@@ -77,6 +77,9 @@ class PaperExchange(AbstractExchange):
     # Never part of a manager's default set: it takes part only where it is named, so a user
     # comparing real exchanges never sees simulated prices among them.
     include_by_default: ClassVar[bool] = False
+    # No real money moves: with live trading off, the manager sends orders only to classes
+    # that declare this (under whatever name they are registered).
+    simulated: ClassVar[bool] = True
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         super().__init__(config)

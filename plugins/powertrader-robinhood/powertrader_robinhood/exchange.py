@@ -51,8 +51,13 @@ from powertrader_core import (
     SymbolNotSupportedError,
     TradingFees,
 )
-from powertrader_core.kit import to_decimal, utc_now
-from powertrader_core.symbols import require_canonical
+from powertrader_core.kit import (
+    SYMBOL_FORMATS,
+    SymbolFormat,
+    require_canonical,
+    to_decimal,
+    utc_now,
+)
 from powertrader_robinhood._http import API_PREFIX, DEFAULT_BASE_URL, RobinhoodHttp
 from powertrader_robinhood.errors import Call
 from powertrader_robinhood.keys import key_problems
@@ -93,6 +98,7 @@ class RobinhoodExchange(AbstractExchange):
 
     name = "robinhood"
     regions: ClassVar[Sequence[str]] = ("us",)
+    symbol_format: ClassVar[SymbolFormat] = SYMBOL_FORMATS["robinhood"]
     required_credentials: ClassVar[Sequence[str]] = ("api_key", "private_key")
 
     def __init__(
