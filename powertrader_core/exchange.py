@@ -154,9 +154,13 @@ class AbstractExchange(abc.ABC):
 
         fields = (*self.required_credentials, *self.optional_credentials)
         values = dict(config or {})
-        self.config: dict[str, Any] = ExchangeConfig(
-            values, secret_fields=[key for key in values if is_secret_field(key, fields)]
-        )
+        secret_fields = [key for key in values if is_secret_field(key, fields)]
+        self.config: dict[str, Any] = ExchangeConfig(values, secret_fields=secret_fields)
+        if secret_fields:
+            # ccxt, aiohttp and urllib3 may log what we send: their records are scrubbed.
+            from powertrader_core.kit.log_scrub import protect_logs
+
+            protect_logs(values[key] for key in secret_fields)
         self.name = type(self).name
         self._initialized = False
         self._closed = False

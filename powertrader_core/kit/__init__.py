@@ -19,7 +19,8 @@ A plugin imports these from here and nowhere else in the core:
   :data:`CANONICAL_FORMAT` (plain ``BASE-QUOTE``, the default);
 - names: :func:`exchange_key` (``"Kraken"``, ``ExchangeType.KRAKEN`` -> ``"kraken"``);
 - secrets: :func:`scrub` (configured secrets and signed parameters out of any text that leaves
-  the process: messages, logs, reprs);
+  the process: messages, logs, reprs), :func:`protect_logs` (the same scrub on ccxt's,
+  aiohttp's and urllib3's log records; every exchange built with secrets calls it);
 - HTTP: :func:`parse_retry_after` (a ``Retry-After`` header in seconds or as a date);
 - money and time: :func:`to_decimal` (exact), :func:`utc_now`, :func:`to_utc`.
 """
@@ -39,6 +40,7 @@ from powertrader_core.kit.files import (
     private_file,
 )
 from powertrader_core.kit.limiter import RateLimiter, key_fingerprint
+from powertrader_core.kit.log_scrub import protect_logs
 from powertrader_core.kit.names import exchange_key
 from powertrader_core.kit.paths import cache_dir, config_dir, data_dir
 from powertrader_core.kit.retry_after import parse_retry_after
@@ -75,6 +77,7 @@ __all__ = [
     "key_fingerprint",
     "parse_retry_after",
     "private_file",
+    "protect_logs",
     "require_canonical",
     "scrub",
     "to_decimal",
