@@ -134,7 +134,7 @@ def test_construction_must_not_show_credentials_or_fail() -> None:
         required_credentials = ("api_key", "api_secret")
 
         def __repr__(self) -> str:
-            return f"<Leaky {self.config['api_key']}>"  # config itself prints masked
+            return f"<Leaky {dict(self.config)}>"  # its config alone prints masked
 
     class Fragile(_Base):
         name = "fragile"
