@@ -19,7 +19,13 @@ from typing import Annotated
 
 import typer
 
-from powertrader_core.cli._context import ExchangesOption, make_manager, options, run
+from powertrader_core.cli._context import (
+    EXIT_INTERRUPTED,
+    ExchangesOption,
+    make_manager,
+    options,
+    run,
+)
 from powertrader_core.cli._output import emit_json_line
 
 __all__ = ["DEFAULT_SYMBOLS", "serve_command"]
@@ -60,7 +66,8 @@ async def _serve(
     port: int,
     token: str | None,
     interval: float,
-) -> None:
+) -> int:
+    """Serve until SIGINT or SIGTERM; returns the signal that stopped it, once all is closed."""
     import asyncio
     import signal
 
@@ -73,16 +80,22 @@ async def _serve(
     async with make_manager(names) as manager:
         board = LiveBoard(manager, wanted, names, poll_interval=interval)
         async with board, running(create_app(board, policy), board, host, port) as url:
-            stop = asyncio.Event()
             loop = asyncio.get_running_loop()
+            stopped: asyncio.Future[int] = loop.create_future()
+
+            def stop(number: int) -> None:
+                if not stopped.done():
+                    stopped.set_result(number)
+
             for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
+                loop.add_signal_handler(sig, stop, int(sig))
             try:
                 _announce(url, wanted, names, token is not None)
-                await stop.wait()
+                return await stopped
             finally:
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     loop.remove_signal_handler(sig)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _announce(url: str, symbols: Sequence[str], names: Sequence[str], token: bool) -> None:
@@ -129,12 +142,14 @@ def serve_command(
     Listens on 127.0.0.1:8000 by default and prints the URL; paper is always among the
     exchanges, so it works offline. Example: `serve BTC-USD --exchange paper --port 0`.
     """
+    import signal
+
     from powertrader_core.web.security import check_bind
 
     check_bind(host, token or None)  # before anything starts: a ValueError exits 2
     _require_web_extra()
-    try:
-        run(_serve(symbols or list(DEFAULT_SYMBOLS), exchange, host, port, token or None,
-                   interval))
-    except KeyboardInterrupt:
-        return  # the ordinary way to stop
+    stopped_by = run(
+        _serve(symbols or list(DEFAULT_SYMBOLS), exchange, host, port, token or None, interval)
+    )
+    if stopped_by == signal.SIGINT:  # Ctrl-C, after a clean shutdown: 130 as every command
+        raise typer.Exit(EXIT_INTERRUPTED)

@@ -83,8 +83,8 @@ def test_serve_offline_on_loopback_with_paper_quotes(
             assert time.monotonic() < deadline, "no changing BTC-USD quotes within 5 s"
     assert {q["exchange"] for q in quotes} == {"paper"}
     assert {q["source"] for q in quotes} == {"paper:sim"}
-    process.send_signal(signal.SIGINT)  # Ctrl-C: the ordinary way to stop
-    assert process.wait(timeout=15) == 0
+    process.send_signal(signal.SIGINT)  # Ctrl-C: a clean stop, exit 130 as every command
+    assert process.wait(timeout=15) == 130
     assert process.stderr is not None
     assert "Traceback" not in process.stderr.read()
 
@@ -98,3 +98,13 @@ def test_help_does_not_import_the_web_stack() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_sigterm_stops_cleanly(
+    served: tuple[subprocess.Popen[str], dict[str, object]],
+) -> None:
+    process, _started = served
+    process.send_signal(signal.SIGTERM)  # a service manager's stop: exit 0
+    assert process.wait(timeout=15) == 0
+    assert process.stderr is not None
+    assert "Traceback" not in process.stderr.read()
