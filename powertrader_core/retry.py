@@ -44,10 +44,20 @@ class RetryPolicy:
         if not 0 <= self.jitter <= 1:
             raise ValueError("jitter must be between 0 and 1")
 
+    def backoff(self, retry_number: int, rand: float) -> float:
+        """The core's one backoff formula: seconds before retry ``retry_number`` (0 first).
+
+        ``min(max_delay, base_delay * multiplier ** retry_number)`` less ``jitter * rand`` of
+        it, ``rand`` uniform in [0, 1]. Reads (:func:`retry_read`) and the price feeds'
+        reconnects (:class:`powertrader_core.streaming.feeds.Backoff`) both wait this.
+        """
+        # Past 64 doublings the cap has long won; a bound keeps ** from overflowing.
+        ceiling = min(self.max_delay, self.base_delay * self.multiplier ** min(retry_number, 64))
+        return float(ceiling * (1 - self.jitter * rand))
+
     def delay(self, retry_number: int, error: BaseException, rand: float) -> float:
-        """Seconds to wait before retry ``retry_number`` (0 for the first retry)."""
-        backoff = min(self.max_delay, self.base_delay * self.multiplier**retry_number)
-        wait = backoff * (1 - self.jitter * rand)
+        """:meth:`backoff`, and never less than the ``retry_after`` a rate-limit error gave."""
+        wait = self.backoff(retry_number, rand)
         if isinstance(error, ExchangeRateLimitError) and error.retry_after is not None:
             wait = max(wait, float(error.retry_after))
         return wait

@@ -14,8 +14,8 @@ A feed runs as one task per exchange, for one set of symbols, until it is cancel
   ``retry_after`` (at least).
 
 Reconnecting (and polling again after a failure) waits an exponential backoff with jitter:
-``min(backoff_max, backoff_base * 2**(n-1))`` times a random factor in [0.5, 1], the n-th
-attempt in a row; a delivered quote resets it. The jitter spreads reconnects of many clients
+``min(backoff_max, backoff_base * 2**(n-1))`` less up to half of it at random, the n-th
+attempt in a row (the core's one formula, ``RetryPolicy.backoff``); a delivered quote resets it. The jitter spreads reconnects of many clients
 after an exchange-wide outage instead of having them all knock at once.
 
 Connection events: the first failure (from not known, or from connected) says
@@ -45,6 +45,7 @@ from powertrader_core.errors import (
 )
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import MarketData
+from powertrader_core.retry import RetryPolicy
 
 __all__ = ["Backoff", "Feed", "FeedHooks", "FeedState", "MonitorConfig"]
 
@@ -92,20 +93,23 @@ class MonitorConfig:
 
 
 class Backoff:
-    """Exponential delays with jitter: ``min(max, base * 2**(n-1)) * uniform(0.5, 1)``."""
+    """Consecutive failures of one feed, and the wait before the next try.
+
+    The delay is the core's one formula (:meth:`powertrader_core.retry.RetryPolicy.backoff`):
+    ``min(maximum, base * 2**(n-1))`` less up to half of it at random, for the n-th failure in
+    a row.
+    """
 
     def __init__(
         self, base: float, maximum: float, rng: Callable[[], float] = random.random
     ) -> None:
-        self.base = base
-        self.maximum = maximum
+        self.policy = RetryPolicy(base_delay=base, max_delay=maximum, multiplier=2.0, jitter=0.5)
         self.rng = rng
         self.attempts = 0
 
     def next(self) -> float:
         self.attempts += 1
-        ceiling = min(self.maximum, self.base * 2.0 ** min(self.attempts - 1, 62))
-        return float(ceiling * (0.5 + 0.5 * self.rng()))
+        return self.policy.backoff(self.attempts - 1, self.rng())
 
     def reset(self) -> None:
         self.attempts = 0

@@ -235,12 +235,15 @@ async def test_status_keeps_its_shape(venues, make_manager) -> None:
 def test_backoff_is_exponential_with_jitter() -> None:
     from powertrader_core.streaming.feeds import Backoff
 
-    low = Backoff(1.0, 8.0, rng=lambda: 0.0)
+    # The core's one formula (RetryPolicy.backoff): rng 1 takes the whole jitter off.
+    low = Backoff(1.0, 8.0, rng=lambda: 1.0)
     assert [low.next() for _ in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
-    high = Backoff(1.0, 8.0, rng=lambda: 1.0)
+    high = Backoff(1.0, 8.0, rng=lambda: 0.0)
     assert [high.next() for _ in range(5)] == [1.0, 2.0, 4.0, 8.0, 8.0]
     high.reset()
     assert high.next() == 1.0
+    waits = [high.next() for _ in range(2000)]  # no overflow however long the outage
+    assert waits[:3] == [2.0, 4.0, 8.0] and set(waits[2:]) == {8.0}
 
 
 async def test_timestamps_are_utc_now_or_given(venues, make_manager) -> None:
