@@ -17,6 +17,7 @@ from __future__ import annotations
 import abc
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -216,6 +217,24 @@ class AbstractExchange(abc.ABC):
     ) -> OrderResult:
         """One order, by the exchange's id or by our ``client_order_id``."""
         raise self._unsupported("get_order")
+
+    def engine_deadline(self, seconds: float) -> datetime | None:
+        """The deadline an order request sent now would carry, asking the exchange to refuse it
+        after about ``seconds``, or None when the exchange's matching engine enforces none.
+
+        Why it matters: when an order's answer is lost, the order may still be on its way (in
+        the network, in the exchange's queue). Only a deadline the matching engine itself
+        enforces (Kraken's AddOrder ``deadline``) means that, once it passed, an order not
+        found will never appear: the manager then proves absence and may resend. A window
+        checked when the request arrives (Binance's and Bybit's ``recvWindow``) or only an
+        authentication timestamp is not such a deadline: return None, and an order whose
+        answer was lost there stays ``unknown`` until it is found or the user settles it.
+
+        The value is clamped to what the exchange accepts and in the form it is sent (Kraken:
+        whole seconds, now + 2 s to now + 60 s); the plugin sends ``OrderRequest.deadline``
+        as it is. The manager writes it to the journal before sending, so it survives a crash.
+        """
+        return None
 
     async def get_open_orders(self, symbol: str | None = None) -> list[OrderResult]:
         """Orders still open, for reconciliation where lookup by client id is impossible."""

@@ -173,6 +173,11 @@ class OrderRequest(_SeedPositional):
     time_in_force: TimeInForce = TimeInForce.GTC
     stop_price: OptionalMoney = None
     client_order_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    #: The moment after which the exchange's matching engine must refuse this request rather
+    #: than execute it late. The manager sets it where the exchange enforces one
+    #: (:meth:`AbstractExchange.engine_deadline`) and journals it with the intent; a plugin
+    #: whose exchange enforces none ignores it. Not part of what makes two requests the same.
+    deadline: UtcDatetime | None = None
 
     @field_validator("symbol", mode="before")
     @classmethod

@@ -271,9 +271,12 @@ class OrderJournal:
         A first attempt creates the entry; after ``not_sent`` or ``rejected`` the entry is
         re-armed for another attempt (``attempts`` counts them). Anything else raises
         :class:`JournalConflict`: that order exists or may exist, and must not be sent again.
+        ``order.deadline`` (the exchange's engine deadline for this attempt) is written with
+        it: a process that starts after a crash reads it before concluding anything.
         """
         request = order.model_dump_json()
         owner = process_owner()
+        deadline = iso(order.deadline) if order.deadline is not None else None
 
         def work(connection: sqlite3.Connection) -> JournalEntry:
             now = iso(utc_now())
@@ -282,20 +285,20 @@ class OrderJournal:
             if row is None:
                 connection.execute(
                     "INSERT INTO orders (client_order_id, exchange, symbol, side, amount, "
-                    "request, state, attempts, owner, created_at, intent_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                    "request, state, attempts, owner, created_at, intent_at, updated_at, "
+                    "deadline) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
                     (cid, exchange, order.symbol, order.side.value, str(order.amount), request,
-                     JournalState.INTENT.value, owner, now, now, now),
+                     JournalState.INTENT.value, owner, now, now, now, deadline),
                 )
             elif JournalState(row["state"]) in NO_ORDER:
                 connection.execute(
                     "UPDATE orders SET state = ?, attempts = attempts + 1, request = ?, "
                     "symbol = ?, side = ?, amount = ?, owner = ?, intent_at = ?, "
-                    "updated_at = ?, error = NULL, exchange_order_id = NULL, status = NULL, "
-                    "filled_amount = NULL, average_price = NULL, fees = NULL, result = NULL "
-                    "WHERE client_order_id = ? AND exchange = ?",
+                    "updated_at = ?, deadline = ?, error = NULL, exchange_order_id = NULL, "
+                    "status = NULL, filled_amount = NULL, average_price = NULL, fees = NULL, "
+                    "result = NULL WHERE client_order_id = ? AND exchange = ?",
                     (JournalState.INTENT.value, request, order.symbol, order.side.value,
-                     str(order.amount), owner, now, now, cid, exchange),
+                     str(order.amount), owner, now, now, deadline, cid, exchange),
                 )
             else:
                 entry = JournalEntry.from_row(row)

@@ -112,6 +112,10 @@ class JournalEntry:
     created_at: datetime
     intent_at: datetime
     updated_at: datetime
+    #: The moment after which the exchange's matching engine refuses the request of this
+    #: attempt (``OrderRequest.deadline`` as sent); None: the exchange enforces none, so a
+    #: lookup that finds nothing never proves the order absent.
+    deadline: datetime | None = None
 
     @property
     def settled(self) -> bool:
@@ -138,6 +142,7 @@ class JournalEntry:
             created_at=datetime.fromisoformat(row["created_at"]),
             intent_at=datetime.fromisoformat(row["intent_at"]),
             updated_at=datetime.fromisoformat(row["updated_at"]),
+            deadline=datetime.fromisoformat(row["deadline"]) if row["deadline"] else None,
         )
 
 

@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS orders (
     created_at        TEXT NOT NULL,
     intent_at         TEXT NOT NULL,
     updated_at        TEXT NOT NULL,
+    deadline          TEXT,
     PRIMARY KEY (client_order_id, exchange)
 );
 CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state);
@@ -83,6 +84,28 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_order ON events (client_order_id, exchange, id);
 """
+
+
+#: Columns added since schema 1 was stamped: (name, type). A file written before them gains
+#: them (NULL in old rows, which every reader takes as "not recorded"); old code reading a
+#: newer file ignores them, so the stamp stays "1".
+_ADDED_COLUMNS = (
+    # The intent's order deadline (ISO-8601): absence is provable only after it.
+    ("deadline", "TEXT"),
+)
+
+
+def _add_missing_columns(connection: sqlite3.Connection) -> None:
+    """Bring a file written by an earlier version up to the columns this one reads."""
+    present = {row[1] for row in connection.execute("PRAGMA table_info(orders)")}
+    for name, kind in _ADDED_COLUMNS:
+        if name in present:
+            continue
+        try:
+            connection.execute(f"ALTER TABLE orders ADD COLUMN {name} {kind}")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):  # another process added it first
+                raise
 
 
 class JournalError(ExchangeError):
@@ -140,6 +163,7 @@ class JournalStore:
             self._durable = True
             connection.executescript(_SCHEMA)
             self._check_schema(connection)
+            _add_missing_columns(connection)
         except (sqlite3.Error, JournalError) as exc:
             connection.close()
             if isinstance(exc, JournalError):

@@ -19,13 +19,17 @@ How, best evidence first:
    orders are ambiguous: failed. Absence is proven only when both open and closed orders were
    listed; open orders alone cannot show a market order that filled at once.
 
-Absence must hold ``absence_checks`` times, ``absence_delay`` seconds apart, before it counts:
-a request that timed out may still be in the exchange's queue, and land after the first look.
-Where the exchange was told to refuse the request after a deadline (Kraken's AddOrder
-``deadline``, Binance's ``recvWindow``), it says until when it may still accept it
-(``order_deadline(client_order_id)``, an optional method of the plugin): absence then counts
-only from a look made after that moment, and the locator waits for it (at most
-``SafetyPolicy.deadline_wait``; a deadline further off leaves the order unknown).
+Absence must hold ``absence_checks`` times, ``absence_delay`` seconds apart, and it proves
+nothing until the request can no longer become an order: a request that timed out may still be
+in the network or the exchange's queue. Only a deadline the exchange's matching engine enforces
+(Kraken's AddOrder ``deadline``; :meth:`AbstractExchange.engine_deadline`) ends that; it is
+journaled with the intent (``JournalEntry.deadline``), so a process that starts after a crash
+knows it. Absence then counts only from a look begun after the deadline (plus
+``SafetyPolicy.deadline_margin`` for the exchange's clock), and the locator waits for that
+moment (at most ``SafetyPolicy.deadline_wait``; a deadline further off leaves the order
+unknown). Without a journaled deadline (Binance's and Bybit's ``recvWindow`` is checked only on
+arrival; Coinbase, Bitstamp and Robinhood have none) an order not found is never absent: it
+stays ``unknown`` until a lookup finds it or the user settles it.
 Reads here are bounded by the exchange timeout and retried like any read, but not refused by an
 open circuit: settling an order matters more than sparing a struggling exchange one request.
 """
@@ -37,7 +41,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -89,9 +93,12 @@ class SafetyPolicy:
     stale_after: float = 600.0
     #: Orders ``reconcile()`` looks up at once.
     concurrency: int = 8
-    #: Seconds the locator may wait for an exchange's order deadline to pass before the look
-    #: that proves absence (Kraken's longest deadline is 60 s).
+    #: Seconds the locator may wait for an order's deadline to pass before the look that
+    #: proves absence (Kraken's longest deadline is 60 s).
     deadline_wait: float = 75.0
+    #: Seconds added to an order's deadline before a look counts: the exchange judges the
+    #: deadline by its own clock, which may run behind ours.
+    deadline_margin: float = 1.0
 
 
 def owner_alive(owner: str) -> bool:
@@ -144,6 +151,7 @@ class OrderLocator:
         self.absence_delay = policy.absence_delay
         self.match_skew = policy.match_skew
         self.deadline_wait = policy.deadline_wait
+        self.deadline_margin = policy.deadline_margin
 
     async def read(self, name: str, operation: str, fn: Callable[[], Awaitable[T]]) -> T:
         """One read: bounded by the exchange timeout, retried, mapped onto our errors."""
@@ -171,36 +179,31 @@ class OrderLocator:
         self, exchange: AbstractExchange, entry: JournalEntry, known_ids: set[str]
     ) -> Lookup:
         """Find ``entry``'s order at ``exchange``; absence must hold ``absence_checks`` times,
-        the last after the exchange's deadline for the request (see the module docstring)."""
-        lookup = Lookup()
+        the last look begun after the order's deadline (see the module docstring)."""
+        lookup, began = Lookup(), utc_now()
         for check in range(self.absence_checks):
             if check:
                 await self.sleep(self.absence_delay)
+            began = utc_now()
             lookup = await self._look_once(exchange, entry, known_ids)
             if not lookup.absent:
                 return lookup
-        pending = self._until_deadline(exchange, entry)
-        if pending <= 0:
-            return lookup
+        if entry.deadline is None:
+            return Lookup(how=f"{lookup.how}; {exchange.name} enforces no deadline on order "
+                          "requests, so the order may still reach it: unknown until a lookup "
+                          "finds it or the user settles it")
+        after = entry.deadline + timedelta(seconds=self.deadline_margin)
+        if began >= after:
+            return Lookup(absent=True, how=f"{lookup.how}, after the order's deadline")
+        pending = (after - utc_now()).total_seconds()
         if pending > self.deadline_wait:
             return Lookup(how=f"not found, but the exchange may accept the request for another "
                           f"{pending:.0f} s (its deadline): absence not provable yet")
-        await self.sleep(pending + self.absence_delay)
+        await self.sleep(max(0.0, pending))
         lookup = await self._look_once(exchange, entry, known_ids)
         if lookup.absent:
-            return Lookup(absent=True, how=f"{lookup.how}, after the exchange's deadline")
+            return Lookup(absent=True, how=f"{lookup.how}, after the order's deadline")
         return lookup
-
-    @staticmethod
-    def _until_deadline(exchange: AbstractExchange, entry: JournalEntry) -> float:
-        """Seconds until the exchange can no longer accept the request (0 when unknown)."""
-        deadline_of = getattr(exchange, "order_deadline", None)
-        if not callable(deadline_of):
-            return 0.0
-        deadline = deadline_of(entry.client_order_id)
-        if not isinstance(deadline, datetime):
-            return 0.0
-        return (deadline - utc_now()).total_seconds()
 
     async def by_order_id(self, exchange: AbstractExchange, entry: JournalEntry) -> Lookup:
         """An accepted order's current state, by the exchange's own id."""

@@ -307,22 +307,24 @@ class OrderSafety:
         resends = max(0, self.policy.resends)
         while True:
             try:
-                entry = await self.journal.record_intent(order, name)
-            except JournalConflict as conflict:  # a fallback venue that already has it
-                if conflict.entry is not None and conflict.entry.state in EXISTS:
-                    return self._replay(conflict.entry, routing)
-                raise
-            except JournalError as error:  # no intent on disk: the order must not leave
-                raise JournalError(
-                    f"{error.message}; nothing was sent", exchange=name, operation="place_order"
-                ) from error
-            try:
                 venue = await self.caller.ready(name, "place_order")
             except ExchangeError as error:
+                noted = await self._journal_intent(order, name, routing)
+                if isinstance(noted, OrderResult):
+                    return noted
                 await self.journal.mark_not_sent(cid, name, f"not sent: {error}")
                 raise _NotPlaced(error) from error
+            # The exchange's engine deadline for this attempt, journaled with the intent:
+            # after it, an order not found can no longer appear (see locate.py).
+            attempt = order.model_copy(
+                update={"deadline": venue.engine_deadline(self.caller.timeout())}
+            )
+            entry_or_replay = await self._journal_intent(attempt, name, routing)
+            if isinstance(entry_or_replay, OrderResult):
+                return entry_or_replay
+            entry = entry_or_replay
             try:
-                result = await self.send(venue, order)
+                result = await self.send(venue, attempt)
             except asyncio.CancelledError:
                 await asyncio.shield(self._mark_quietly(
                     entry, "cancelled while sending: may have reached the exchange"))
@@ -349,6 +351,22 @@ class OrderSafety:
                     exchange=name, operation="place_order", request_sent=False,
                 )) from error
             return await self._record_answer(entry, result, routing)
+
+    async def _journal_intent(
+        self, order: OrderRequest, name: str, routing: dict[str, Any]
+    ) -> JournalEntry | OrderResult:
+        """Commit the intent; the recorded result when ``name`` already has the order (a
+        fallback venue that already has it)."""
+        try:
+            return await self.journal.record_intent(order, name)
+        except JournalConflict as conflict:
+            if conflict.entry is not None and conflict.entry.state in EXISTS:
+                return self._replay(conflict.entry, routing)
+            raise
+        except JournalError as error:  # no intent on disk: the order must not leave
+            raise JournalError(
+                f"{error.message}; nothing was sent", exchange=name, operation="place_order"
+            ) from error
 
     async def _record_answer(
         self, entry: JournalEntry, result: OrderResult, routing: dict[str, Any]

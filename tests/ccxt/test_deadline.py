@@ -1,10 +1,12 @@
 """Order request deadlines: a late order request is refused by the exchange, not executed.
 
-Kraken's AddOrder takes ``deadline`` (RFC 3339); Binance and Bybit refuse signed requests
-older than ``recvWindow``. The plugin sends the configuration's ``order_deadline`` (default:
-the timeout) within each exchange's bounds, and reports it (``order_deadline``) for the
-manager's lookups. Against the Kraken simulator, whose AddOrder honours ``deadline``, Kraken's
-shortest deadline (3 s) is shortened so the tests take under a second each.
+Kraken's AddOrder takes ``deadline`` (RFC 3339), enforced by the matching engine; Binance and
+Bybit refuse signed requests older than ``recvWindow``, checked on arrival only. The plugin
+sends the configuration's ``order_deadline`` (default: the timeout) within each exchange's
+bounds, or the ``OrderRequest.deadline`` the manager journaled; ``engine_deadline`` tells the
+manager the deadline only where the engine enforces it. Against the Kraken simulator, whose
+AddOrder honours ``deadline``, Kraken's shortest deadline (3 s) is shortened so the tests
+take under a second each.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from powertrader_ccxt import PROFILES, KrakenExchange
 from powertrader_ccxt.profiles import RequestDeadline
-from powertrader_ccxt.sent import DEADLINE_MARGIN, rfc3339
+from powertrader_ccxt.sent import rfc3339
 from powertrader_ccxt.settings import CcxtSettings, config_problems
 
 from powertrader_core import (
@@ -39,7 +41,8 @@ def short_kraken_deadlines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Kraken's deadline bounds with a 0.2 s minimum instead of 3 s (speed only)."""
     profile = KrakenExchange.profile
     fast = dataclasses.replace(
-        profile, order_deadline=RequestDeadline("order_param", "deadline", 0.2, 60.0)
+        profile,
+        order_deadline=RequestDeadline("order_param", "deadline", 0.2, 60.0, engine=True),
     )
     monkeypatch.setattr(KrakenExchange, "profile", fast)
     yield
@@ -69,14 +72,53 @@ async def test_add_order_carries_a_deadline_the_timeout_ahead(
         before = time.time()
         await exchange.place_order(order)
         after = time.time()
-        reported = exchange.order_deadline(order.client_order_id)
-        assert exchange.order_deadline("never-sent") is None
     (sent,) = [r.params for r in kraken_sim.requests if r.path.endswith("AddOrder")]
     text = sent["deadline"]  # Kraken's documented form, whole seconds, rounded up
     assert text.endswith("Z") and len(text) == len("2021-04-01T00:18:45Z")
     stamped = datetime.fromisoformat(text).timestamp()
     assert before + 7 <= stamped <= after + 7 + 1
-    assert reported is not None and reported.timestamp() == stamped + DEADLINE_MARGIN
+
+
+async def test_the_journaled_deadline_is_the_one_sent(
+    kraken_sim: KrakenSimulator, tmp_path: Path
+) -> None:
+    """The manager asks ``engine_deadline`` before journaling; the request carries exactly it."""
+    config = kraken_config(kraken_sim, tmp_path, rate_limit=False, timeout=7)
+    async with KrakenExchange(config) as exchange:
+        before = time.time()
+        deadline = exchange.engine_deadline(4.0)
+        assert deadline is not None and deadline.tzinfo is not None
+        assert deadline.timestamp() == int(deadline.timestamp())  # a whole second
+        assert before + 4 <= deadline.timestamp() <= before + 5 + 1
+        order = _limit().model_copy(update={"deadline": deadline})
+        await exchange.place_order(order)
+    (sent,) = [r.params for r in kraken_sim.requests if r.path.endswith("AddOrder")]
+    assert sent["deadline"] == rfc3339(deadline.timestamp())
+
+
+@pytest.mark.parametrize(
+    ("name", "config"),
+    [("binance", {}), ("bybit", {}), ("okx", {}), ("kucoin", {}), ("coinbase", {}),
+     ("bitstamp", {}), ("kraken", {"order_deadline": False})],
+)
+async def test_no_engine_deadline_where_the_engine_enforces_none(
+    name: str, config: dict[str, Any]
+) -> None:
+    """recvWindow (Binance, Bybit), allowMaxTimeWindow (KuCoin), expTime (OKX) are checked
+    before the engine; Coinbase and Bitstamp have none: no absence can be proven there."""
+    exchange = ExchangeFactory.create_exchange(name, config)
+    try:
+        assert exchange.engine_deadline(5.0) is None
+    finally:
+        await exchange.close()
+
+
+def test_kraken_engine_deadline_stays_within_the_documented_bounds() -> None:
+    rule = PROFILES["kraken"].order_deadline
+    assert rule is not None and rule.engine
+    now = 1617236300.25
+    assert rule.until(now, 0.5) == 1617236304.0  # at least now + 3 s (2 s and travel)
+    assert rule.until(now, 300) == 1617236360.0  # at most now + 60 s, rounded down
 
 
 @pytest.mark.usefixtures("short_kraken_deadlines")
@@ -137,10 +179,11 @@ async def test_the_longest_deadline_stays_within_kraken_s_sixty_seconds(
 
 def test_kraken_deadline_bounds_and_format() -> None:
     kraken = PROFILES["kraken"].order_deadline
-    assert kraken == RequestDeadline("order_param", "deadline", 3.0, 60.0)
+    assert kraken == RequestDeadline("order_param", "deadline", 3.0, 60.0, engine=True)
     assert [kraken.seconds(s) for s in (0.5, 10, 600)] == [3.0, 10, 60.0]
     assert rfc3339(1617236325.0) == "2021-04-01T00:18:45Z"
-    assert PROFILES["okx"].order_deadline is None  # expTime: ccxt does not send it
+    okx = PROFILES["okx"].order_deadline  # expTime: documented, not sent, not an engine's
+    assert okx is not None and okx.where == "none" and not okx.engine
 
 
 @pytest.mark.parametrize(
@@ -188,14 +231,3 @@ async def test_recv_window_left_alone_without_a_deadline() -> None:
         assert exchange.client.options["recvWindow"] == 10_000  # type: ignore[attr-defined]
     finally:
         await exchange.close()
-
-
-async def test_reported_deadline_is_utc_with_the_clock_margin() -> None:
-    exchange = KrakenExchange({})
-    try:
-        exchange.sent.note_sent("x")
-        exchange.sent.note_deadline("x", 1617236325.0)
-        reported = exchange.order_deadline("x")
-    finally:
-        await exchange.close()
-    assert reported == datetime.fromtimestamp(1617236325.0 + DEADLINE_MARGIN, tz=UTC)

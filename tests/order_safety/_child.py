@@ -2,8 +2,9 @@
 
 Run as ``python -m tests.order_safety._child`` with a JSON object on stdin: ``config`` (the
 Kraken exchange's configuration, pointing at the parent's simulator), ``journal`` (the journal
-file) and ``order`` (the OrderRequest's fields). The exchange timeout is long, so the process
-waits on the simulator until it is killed between the journal's intent and its outcome.
+file), ``order`` (the OrderRequest's fields) and ``timeout`` (the manager's exchange timeout,
+which is also the AddOrder deadline it journals: Kraken's shortest, 3 s, by default). The
+parent kills the process between the journal's intent and its outcome, well before that.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tests.manager.fakes import DictConfig, settings
 async def _main(job: dict[str, Any]) -> None:
     manager = MultiExchangeManager(
         DictConfig({"kraken": job["config"]}),
-        settings(exchange_timeout=60, journal_path=job["journal"]),
+        settings(exchange_timeout=job.get("timeout", 3.0), journal_path=job["journal"]),
         ["kraken"],
     )
     async with manager:

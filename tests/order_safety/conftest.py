@@ -6,6 +6,7 @@ Each test gets its own journal file (under its temporary folder) and its own mar
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,9 @@ from tests.manager.fakes import FAST_RETRY, DictConfig, settings
 from tests.simulators.fixtures import kraken_config, kraken_sim, kraken_sim_factory  # noqa: F401
 from tests.simulators.kraken import KrakenSimulator
 
-#: Lookups 20 ms apart instead of half a second: tests need no patience.
-FAST_SAFETY = SafetyPolicy(absence_checks=2, absence_delay=0.02)
+#: Lookups 20 ms apart instead of half a second, and the simulator's clock is ours (no margin
+#: past an order's deadline): tests need no patience.
+FAST_SAFETY = SafetyPolicy(absence_checks=2, absence_delay=0.02, deadline_margin=0.0)
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +33,22 @@ def _fresh_limiters() -> Iterator[None]:
     limiter.reset_shared_limiters()
 
 
+@pytest.fixture(autouse=True)
+def _short_kraken_deadlines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Kraken's shortest AddOrder deadline (3 s) down to 0.2 s: an order proven absent waits
+    for its deadline (a whole second, Kraken's documented form), so at most 1.2 s, not 3."""
+    plugin = pytest.importorskip("powertrader_ccxt")
+    from powertrader_ccxt.profiles import RequestDeadline
+
+    kraken = plugin.KrakenExchange
+    fast = dataclasses.replace(
+        kraken.profile,
+        order_deadline=RequestDeadline("order_param", "deadline", 0.2, 60.0, engine=True),
+    )
+    monkeypatch.setattr(kraken, "profile", fast)
+    yield
+
+
 MakeManager = Callable[..., MultiExchangeManager]
 
 
@@ -38,7 +56,8 @@ MakeManager = Callable[..., MultiExchangeManager]
 def make_kraken_manager(tmp_path: Path) -> MakeManager:
     """``make(sim, journal=None, timeout=0.5, config=None, **settings)``: a manager whose only
     exchange is the plugin's Kraken talking to ``sim`` (``config`` adds to its configuration;
-    it sends no order deadline unless ``config`` sets ``order_deadline``);
+    Kraken's AddOrder deadline is the manager's timeout unless ``config`` sets
+    ``order_deadline``);
     the journal file is ``tmp_path/journal.sqlite3`` unless ``journal`` names another."""
 
     def make(
@@ -49,10 +68,7 @@ def make_kraken_manager(tmp_path: Path) -> MakeManager:
         config: dict[str, Any] | None = None,
         **overrides: Any,
     ) -> MultiExchangeManager:
-        # No AddOrder deadline unless a test asks for one (test_deadline.py): with one, a
-        # lookup proves absence only after it passed, and these tests would wait out the
-        # 5 s request timeout each time an order proves absent.
-        extra = {"rate_limit_ms": 5, "timeout": 5, "order_deadline": False, **(config or {})}
+        extra = {"rate_limit_ms": 5, "timeout": 5, **(config or {})}
         config = kraken_config(sim, tmp_path / "markets", **extra)
         return MultiExchangeManager(
             DictConfig({"kraken": config}),

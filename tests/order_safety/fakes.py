@@ -17,7 +17,10 @@ order; ``"ok"`` once it is empty):
 Other knobs on the class: ``mid`` (its quote: routing prefers the cheaper venue), ``delay``
 (seconds ``place_order`` takes), ``lookups_fail`` (every lookup fails with a connection error),
 ``started`` (an ``asyncio.Event`` set when ``place_order`` begins), ``terse_cancel`` (the
-cancel answer carries the order id alone, as Kraken's does). ``cancels`` records every
+cancel answer carries the order id alone, as Kraken's does), ``engine_deadlines`` (True: an
+order request cannot land after its ``place_order`` call ended, told to the manager as an
+engine deadline of "now", so absence is provable; False: the venue enforces none, like
+Binance, and an order not found stays unknown). ``cancels`` records every
 ``cancel_order`` call.
 """
 
@@ -27,6 +30,7 @@ import asyncio
 import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -63,6 +67,11 @@ class LedgerVenue(AbstractExchange):
     delay: ClassVar[float] = 0.0
     lookups_fail: ClassVar[bool] = False
     started: ClassVar[asyncio.Event | None] = None  # set when a place_order begins
+    engine_deadlines: ClassVar[bool] = True
+
+    def engine_deadline(self, seconds: float) -> datetime | None:
+        # In process: once place_order returned or was cancelled, nothing is in flight.
+        return datetime.now(UTC) if self.engine_deadlines else None
 
     async def initialize(self) -> bool:
         return True

@@ -1,10 +1,13 @@
 """A process killed (SIGKILL) between intent and outcome: the next one settles its order.
 
 The child process (``_child.py``) places an order through the ccxt plugin's Kraken against the
-simulator running here, in the parent. Once the journal holds the child's intent and the
-simulator has the request, the parent kills the child, then a new manager's ``reconcile()``
-(same journal file) settles the entry: found when the simulator had accepted the order (and
-held the answer back), ``not_sent`` when the simulator never processed the request.
+simulator running here, in the parent. Once the journal holds the child's intent (with its
+AddOrder deadline) and the simulator has the request, the parent kills the child, then a new
+manager's ``reconcile()`` (same journal file) settles the entry: found when the simulator had
+accepted the order (and held the answer back), found when the simulator accepts it late (held,
+landing seconds after the kill: the new process does not conclude absence before the journaled
+deadline), ``not_sent`` when the simulator never processed the request, and only after the
+deadline.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ async def _kill_after_intent(
     """Run the child; SIGKILL it once its intent is journaled and ``arrived()`` holds."""
     job = {
         "config": kraken_config(sim, tmp_path / "child-markets", rate_limit_ms=5, timeout=60),
+        "timeout": 3.0,  # the journaled AddOrder deadline: Kraken's shortest (3 s)
         "journal": str(tmp_path / "journal.sqlite3"),
         "order": order.model_dump(mode="json"),
     }
@@ -107,4 +111,35 @@ async def test_an_order_that_never_arrived_is_marked_so(
     assert kraken_sim.orders_placed == 0
     assert entry is not None and entry.state is JournalState.NOT_SENT
     assert entry.error is not None and "never arrived" in entry.error
+    assert entry.deadline is not None and entry.updated_at > entry.deadline  # not before it
     assert again.checked == 0
+
+
+async def test_an_order_landing_after_the_crash_is_found_and_never_sent_twice(
+    kraken_sim: KrakenSimulator, make_kraken_manager: Any, tmp_path: Path
+) -> None:
+    """The venue-rules case: killed while its AddOrder is on its way, reconciled at once by a
+    new process; the exchange accepts the order 2 s later (before its deadline). The journal
+    ends knowing the order, and a retry with the same id sends no second AddOrder."""
+    kraken_sim.fail("hold", path="AddOrder", delay=2.0)  # accepted late
+    order = OrderRequest(symbol="BTC-USD", side="buy", amount="0.001")
+    await _kill_after_intent(
+        kraken_sim, tmp_path, order, lambda: kraken_sim.count("AddOrder") == 1
+    )
+    assert kraken_sim.orders_placed == 0  # still on its way
+
+    async with make_kraken_manager(kraken_sim) as manager:
+        started = time.monotonic()
+        summary = await manager.reconcile()
+        waited = time.monotonic() - started
+        entry = await manager.journal.get(order.client_order_id, "kraken")
+        again = await manager.place_order(order, exchange="kraken")
+        events = await manager.journal.events(order.client_order_id)
+    assert summary.found == [order.client_order_id] and summary.settled, summary
+    assert waited > 1.0  # it waited for the deadline instead of concluding "not sent"
+    (txid, stored), = kraken_sim.orders.items()
+    assert entry is not None and entry.state is JournalState.FILLED
+    assert entry.exchange_order_id == txid and stored["cl_ord_id"] == order.client_order_id
+    assert again.order_id == txid and again.metadata["journal"]["replayed"] is True
+    assert kraken_sim.count("AddOrder") == 1 and kraken_sim.orders_placed == 1
+    assert JournalState.NOT_SENT not in [e.state for e in events]

@@ -7,8 +7,8 @@ late request can end, and one without a deadline for contrast:
 - it lands after its deadline: Kraken refuses it, the resend is the only order;
 - it lands before its deadline but after the first looks: the manager, told the deadline by
   the plugin, looks once more after it passed, finds the order and does not resend;
-- no deadline: the lookups end before it lands, the order is resent, and the late request
-  becomes a second order (what the deadline prevents).
+- no engine deadline (as on Binance or Bybit, whose recvWindow is checked on arrival only):
+  absence is never concluded, the order stays unknown and is not resent; reconcile() finds it.
 
 Kraken's shortest deadline (3 s) is shortened to 0.2 s so the tests take two to three seconds
 (the plugin rounds a deadline up to a whole second, Kraken's documented form).
@@ -17,15 +17,13 @@ Kraken's shortest deadline (3 s) is shortened to 0.2 s so the tests take two to 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from powertrader_core import OrderJournal, OrderRequest
+from powertrader_core import ExchangeConnectionError, OrderJournal, OrderRequest
 from powertrader_core.orders.journal import JournalState
 from tests.simulators.kraken import KrakenSimulator
 from tests.simulators.kraken_orders import DEADLINE_PASSED
@@ -33,18 +31,6 @@ from tests.simulators.kraken_orders import DEADLINE_PASSED
 ccxt_plugin = pytest.importorskip("powertrader_ccxt")
 
 S = JournalState
-
-
-@pytest.fixture(autouse=True)
-def _short_kraken_deadlines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from powertrader_ccxt.profiles import RequestDeadline
-
-    kraken = ccxt_plugin.KrakenExchange
-    fast = dataclasses.replace(
-        kraken.profile, order_deadline=RequestDeadline("order_param", "deadline", 0.2, 60.0)
-    )
-    monkeypatch.setattr(kraken, "profile", fast)
-    yield
 
 
 def _order() -> OrderRequest:
@@ -102,13 +88,24 @@ async def test_a_late_request_before_its_deadline_is_found_not_resent(
     assert await _journaled(tmp_path / "journal.sqlite3", order.client_order_id) == (S.FILLED, 1)
 
 
-async def test_without_a_deadline_the_late_request_is_a_second_order(
-    kraken_sim: KrakenSimulator, make_kraken_manager: Any
+async def test_without_an_engine_deadline_a_late_request_is_never_resent(
+    kraken_sim: KrakenSimulator, make_kraken_manager: Any, tmp_path: Path
 ) -> None:
-    """The failure the deadline prevents: proven absent too early, resent, and the held
-    request lands as well."""
+    """Without a deadline the engine enforces (Binance's recvWindow is only checked on
+    arrival), nothing proves the held request will not land: the order stays unknown, is not
+    resent, and reconcile() finds it once it landed. One order."""
+    order = _order()
     kraken_sim.fail("hold", path="AddOrder", delay=0.8)
-    async with make_kraken_manager(kraken_sim, timeout=0.3) as manager:  # order_deadline off
-        await manager.place_order(_order(), exchange="kraken")
-    await _settled(kraken_sim)
-    assert len(kraken_sim.orders) == 2 and kraken_sim.refused == []
+    async with make_kraken_manager(
+        kraken_sim, timeout=0.3, config={"order_deadline": False}
+    ) as manager:
+        with pytest.raises(ExchangeConnectionError, match="enforces no deadline"):
+            await manager.place_order(order, exchange="kraken")
+        assert await _journaled(tmp_path / "journal.sqlite3", order.client_order_id) == (
+            S.UNKNOWN, 1
+        )
+        await _settled(kraken_sim)
+        summary = await manager.reconcile()
+    assert summary.found == [order.client_order_id]
+    assert kraken_sim.count("AddOrder") == 1 and len(kraken_sim.orders) == 1
+    assert await _journaled(tmp_path / "journal.sqlite3", order.client_order_id) == (S.FILLED, 1)

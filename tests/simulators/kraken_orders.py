@@ -23,13 +23,13 @@ if TYPE_CHECKING:
 
 __all__ = ["DEADLINE_PASSED", "KrakenError", "OrderBookKeeper"]
 
-#: The answer to an AddOrder that arrives after its ``deadline``. Kraken documents the
-#: parameter ("RFC3339 timestamp ... after which the matching engine should reject the new
-#: order request, in presence of latency or order queueing. min now() + 2 seconds, max now()
-#: + 60 seconds": docs.kraken.com, Add Order Batch) but no error string for it in the sources
-#: searched (its error-message pages list none); this one follows Kraken's "EOrder:<reason>"
-#: form and is an assumption. The plugin depends only on it being an error answer: no order.
-DEADLINE_PASSED = "EOrder:Deadline elapsed"
+#: The answer to an AddOrder processed after its ``deadline`` ("RFC3339 timestamp ... after
+#: which the matching engine should reject the new order request, in presence of latency or
+#: order queueing. min now() + 2 seconds, max now() + 60 seconds": docs.kraken.com/api/docs/
+#: rest-api/add-order). The error is Kraken's documented one: "EService:Deadline elapsed: the
+#: request timed out according to the default or specified deadline" (docs.kraken.com/api/
+#: docs/guides/spot-errors).
+DEADLINE_PASSED = "EService:Deadline elapsed"
 
 _TAKER_FEE = Decimal("0.0040")
 _MAKER_FEE = Decimal("0.0025")

@@ -41,7 +41,7 @@ from powertrader_ccxt.limiter import RateLimiter
 from powertrader_ccxt.lookup import SENT_SKEW, find_by_client_id
 from powertrader_ccxt.order_arguments import order_arguments
 from powertrader_ccxt.profiles import ExchangeProfile, generic_profile
-from powertrader_ccxt.sent import DEADLINE_MARGIN, SentOrders
+from powertrader_ccxt.sent import SentOrders
 from powertrader_ccxt.session import CcxtSession
 from powertrader_ccxt.settings import CcxtSettings, config_problems
 from powertrader_ccxt.streaming import watch_market_data, ws_url_from_config
@@ -319,7 +319,9 @@ class CcxtExchange(AbstractExchange):
         )
         sent_id = params[self.profile.client_id.param]
         deadline, seconds = self.profile.order_deadline, self.settings.order_deadline
-        with self.sent.sending(sent_id, deadline, seconds, params) as record:
+        with self.sent.sending(
+            sent_id, deadline, seconds, params, until=request.deadline
+        ) as record:
             order = await self.session.call(
                 operation,
                 self.session.client.create_order,
@@ -345,14 +347,18 @@ class CcxtExchange(AbstractExchange):
             metadata={"exchange_client_order_id": sent_id, "source": self.source},
         )
 
-    def order_deadline(self, client_order_id: str) -> datetime | None:
-        """The latest moment the exchange may still accept the order this instance sent under
-        ``client_order_id`` (None: not sent here, or the exchange takes no deadline). A lookup
-        that finds no order before then proves nothing (see ``sent.py``)."""
-        until = self.sent.deadline(self.exchange_client_id(client_order_id))
-        if until is None:
+    def engine_deadline(self, seconds: float) -> datetime | None:
+        """The AddOrder-style deadline an order sent now would carry, where the exchange's
+        matching engine enforces one (``RequestDeadline.engine``; Kraken): ``seconds`` (the
+        manager's timeout) unless the configuration names its own ``order_deadline``, within
+        the exchange's bounds, a whole second. None where the engine enforces none (an
+        arrival window such as ``recvWindow`` is no proof), or the configuration turned it
+        off."""
+        rule, configured = self.profile.order_deadline, self.settings.order_deadline
+        if rule is None or not rule.engine or rule.where != "order_param" or not configured:
             return None
-        return datetime.fromtimestamp(until + DEADLINE_MARGIN, tz=UTC)
+        wanted = configured if "order_deadline" in self.config else seconds
+        return datetime.fromtimestamp(rule.until(time.time(), wanted), tz=UTC)
 
     def _order_result(
         self,

@@ -15,6 +15,7 @@ Nothing here imports ccxt: the plugin's import stays cheap.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,39 +81,50 @@ class ExchangePaging:
 
 @dataclass(frozen=True)
 class RequestDeadline:
-    """How an exchange can be told to refuse an order request that reaches it too late.
+    """How an exchange can be told to refuse an order request that reaches it too late, and
+    whether its matching engine enforces that.
 
     Why: a request that timed out on our side may still be in the network or in the
-    exchange's queue. Reconciliation looks the order up and resends it when absent; a request
-    landing after those looks would be a second order. With a deadline the exchange refuses
-    the late request instead, and reconciliation proves absence only after the deadline
-    passed (``CcxtExchange.order_deadline``, read by the manager's lookups).
+    exchange's queue. Reconciliation may resend an order only when it provably is not at the
+    exchange and can no longer get there: that takes a deadline the **matching engine**
+    enforces (``engine=True``: Kraken's AddOrder ``deadline``). ``CcxtExchange.engine_deadline``
+    reports it to the manager, which journals it with the intent and proves absence only after
+    it. A window checked when the request **arrives** (``engine=False``: Binance's and Bybit's
+    ``recvWindow``, KuCoin's ``allowMaxTimeWindow``, OKX's ``expTime``, which the docs describe
+    as a server check before processing, not an engine deadline) is still sent where wired, as
+    it narrows the window, but proves nothing: an order whose answer was lost there stays
+    ``unknown`` until found or settled by the user.
 
-    The deadline is the configuration's ``order_deadline`` (default: its ``timeout``, 10 s)
-    from the moment of sending, kept within ``min_seconds`` and ``max_seconds``:
+    The deadline is the configuration's ``order_deadline`` (default: its ``timeout``), capped
+    by the manager's exchange timeout, from the moment of sending, within ``min_seconds`` and
+    ``max_seconds``:
 
     - ``where="order_param"``: an absolute RFC 3339 time in the order request's ``name``
       parameter, passed through ccxt's ``params`` (Kraken's AddOrder ``deadline``);
     - ``where="ccxt_option"``: ccxt's option ``name`` in milliseconds, which ccxt sends with
-      every signed request, the exchange refusing one whose signing time plus it has passed
-      (Binance's and Bybit's ``recvWindow``).
-
-    Equivalents noted but not wired (ccxt 4.5 gives no option for them, or the window is
-    fixed): OKX's ``expTime`` request header on trade endpoints (a millisecond time after
-    which the request is refused; ccxt's OKX does not send it); KuCoin refuses a request whose
-    ``KC-API-TIMESTAMP`` is more than 5 s off its clock (fixed); Bitstamp an
-    ``X-Auth-Timestamp`` older than 150 s (fixed, longer than any timeout here); Coinbase's
-    request JWT expires 120 s after ccxt makes it (not an order deadline).
+      every signed request (Binance's and Bybit's ``recvWindow``);
+    - ``where="none"``: documented here, not sent (ccxt 4.5 has no way to send it).
     """
 
-    where: Literal["order_param", "ccxt_option"]
+    where: Literal["order_param", "ccxt_option", "none"]
     name: str
     min_seconds: float
     max_seconds: float
+    #: Enforced by the matching engine: after it, the order cannot appear.
+    engine: bool = False
 
     def seconds(self, wanted: float) -> float:
         """The deadline, in seconds from sending, for ``wanted`` seconds (the setting)."""
         return min(max(wanted, self.min_seconds), self.max_seconds)
+
+    def until(self, now: float, wanted: float) -> float:
+        """An ``order_param`` deadline as epoch seconds: a whole second (the documented form),
+        rounded up so never shorter than asked, unless that would pass the exchange's longest
+        (Kraken: now + 60 s): then down."""
+        until = float(math.ceil(now + self.seconds(wanted)))
+        if until > now + self.max_seconds:
+            until = float(math.floor(now + self.max_seconds))
+        return until
 
 
 #: How ``get_order(client_order_id=...)`` finds an order on an exchange:
@@ -234,12 +246,14 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             client_id_placeholders=("0",),
             # ccxt's Kraken reads stop-loss triggers from stopLossPrice (ordertype stop-loss).
             stop_param="stopLossPrice",
-            # AddOrder "deadline": an RFC 3339 time after which the matching engine rejects the
-            # request ("in presence of latency or order queueing"); min now() + 2 s, max
-            # now() + 60 s (docs.kraken.com, Add Order / Add Order Batch). ccxt's kraken
+            # AddOrder "deadline": an RFC 3339 time "after which the matching engine should
+            # reject the new order request, in presence of latency or order queueing"; min
+            # now() + 2 s, max now() + 60 s (docs.kraken.com/api/docs/rest-api/add-order);
+            # refused late with "EService:Deadline elapsed" (docs.kraken.com/api/docs/guides/
+            # spot-errors). Engine-enforced: after it the order cannot appear. ccxt's kraken
             # passes unknown params through to the AddOrder body. One second more than
-            # Kraken's minimum: it is judged when the request arrives.
-            order_deadline=RequestDeadline("order_param", "deadline", 3.0, 60.0),
+            # Kraken's minimum: the minimum is judged when the request arrives.
+            order_deadline=RequestDeadline("order_param", "deadline", 3.0, 60.0, engine=True),
             notes="BTC is XBT; not for New York or Washington State residents",
         ),
         "binance": ExchangeProfile(
@@ -264,9 +278,11 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             # A cancel answer's clientOrderId is the cancel request's own new id; the order's
             # is origClientOrderId (which ccxt does not read).
             client_id_keys=("origClientOrderId",),
-            # Signed requests carry timestamp and recvWindow (ms); Binance refuses one that
-            # arrives after timestamp + recvWindow ("Timestamp for this request is outside of
-            # the recvWindow") and a recvWindow of 60000 or more (-1131): ccxt's option.
+            # Signed requests carry timestamp and recvWindow (ms, default 5000, max 60000);
+            # Binance checks it when the request arrives and again before forwarding it to the
+            # matching engine, not inside the engine, and a timed-out request's "execution
+            # status is unknown" (github.com/binance/binance-spot-api-docs rest-api.md,
+            # "Timing security" and "General API Information"): not an engine deadline.
             order_deadline=RequestDeadline("ccxt_option", "recvWindow", 1.0, 59.0),
             notes="no USD market: USD means USDT; US addresses get HTTP 451 (Binance.US is "
             "ccxt's binanceus)",
@@ -306,6 +322,10 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             # The base amount bought follows the fill price and Coinbase takes its fee from
             # the quote_size, so it comes out near, not exactly at, the amount asked.
             market_buy_needs_price=True,
+            # No order-deadline or receive-window field on Create Order; the request's JWT
+            # expires after 2 minutes (docs.cdp.coinbase.com, Create Order; JWT
+            # authentication): an authentication check, not an order deadline.
+            order_deadline=None,
             notes="Advanced Trade API; keys sign a short-lived JWT",
         ),
         "kucoin": ExchangeProfile(
@@ -324,6 +344,12 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             # clientOid: up to 40 characters; letters, digits, '-' and '_' (KuCoin docs).
             client_id=ClientIdFormat(pattern=r"[A-Za-z0-9_\-]{1,40}", uuid_form="uuid"),
             client_id_lookup="fetch_order",
+            # allowMaxTimeWindow (ms) with clientTimestamp on the HF order endpoints only: "if
+            # clientTimestamp + allowMaxTimeWindow < the time the Gateway received the
+            # message, the order fails" (kucoin.com/docs-new/rest/spot-trading/orders/
+            # add-order): a gateway arrival check, not an engine deadline; the classic
+            # /api/v1/orders ccxt uses has no such field. Not sent.
+            order_deadline=RequestDeadline("none", "allowMaxTimeWindow", 0.0, 0.0),
             order_book_limits=(20, 100),
             notes="left the US in 2025; keys need a passphrase",
         ),
@@ -337,6 +363,10 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             ccxt_options={},
             client_id=ClientIdFormat(pattern=r"[A-Za-z0-9_\-:.]{1,180}", uuid_form="uuid"),
             client_id_lookup="fetch_order",
+            # No order-deadline parameter: X-Auth-Timestamp must be within 150 s (API0017),
+            # an authentication check; 500.016 "the request timed out before confirmation,
+            # check the order status" (bitstamp.net/api, "Authentication", "Response codes").
+            order_deadline=None,
         ),
         "bybit": ExchangeProfile(
             name="bybit",
@@ -381,9 +411,10 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
                 "orderStatus": ("PartiallyFilledCanceled", "PARTIALLY_FILLED_CANCELLED"),
             },
             # X-BAPI-RECV-WINDOW (ccxt's recvWindow option, ms): Bybit refuses a request that
-            # arrives after its X-BAPI-TIMESTAMP plus the window (error 10002). ccxt's default
-            # of 5 s is the most kept (no larger maximum found documented); a shorter timeout
-            # shortens it.
+            # arrives after its X-BAPI-TIMESTAMP plus the window (error 10002), checked on
+            # arrival; no engine deadline is documented (bybit-exchange.github.io/docs/v5/
+            # guide, /v5/error): not an engine deadline. ccxt's default of 5 s is the most
+            # kept (no larger maximum found documented); a shorter timeout shortens it.
             order_deadline=RequestDeadline("ccxt_option", "recvWindow", 1.0, 5.0),
             notes="excludes the US and some other places; US addresses get 403",
         ),
@@ -399,6 +430,12 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             # clOrdId: 1 to 32 letters and digits (OKX v5 docs): a UUID goes in as 32 hex.
             client_id=ClientIdFormat(pattern=r"[A-Za-z0-9]{1,32}", uuid_form="hex32"),
             client_id_lookup="fetch_order",
+            # expTime (header, Unix ms) on place/amend: "the request will not be processed if
+            # the current system time of the server is after the expTime"
+            # (okx.com/docs-v5/en/#overview-transaction-timeouts): a server check before
+            # processing, not said to be enforced by the matching engine, so taken as none
+            # (conservative). ccxt 4.5's OKX does not send it.
+            order_deadline=RequestDeadline("none", "expTime", 0.0, 0.0),
             notes="a separate US venue exists since 2025 (app.okx.com, spot only); keys need a "
             "passphrase",
         ),

@@ -3,15 +3,12 @@ the exchange may still accept it.
 
 Both serve reconciliation after an order's answer was lost. The send time bounds a lookup's
 scan (``lookup.py``: the order cannot be older than its send). The deadline
-(``profiles.RequestDeadline``: Kraken's AddOrder ``deadline``, Binance's and Bybit's
-``recvWindow``) is the last moment the exchange may still accept the request; a lookup that
-finds nothing before then proves nothing, since the request may be in the network or the
-exchange's queue. ``CcxtExchange.order_deadline`` reports it (plus :data:`DEADLINE_MARGIN`
-for the difference between our clock and the exchange's) and the manager's lookups wait for
-it before calling an order absent.
+(``profiles.RequestDeadline``) goes into the request: for Kraken the one the manager journaled
+(``OrderRequest.deadline``, from ``CcxtExchange.engine_deadline``), which is what proves
+absence after a crash; the record here is this process's own note of it.
 
 Only the recent orders of this process are known (a bounded record): after a restart
-nothing is, and lookups fall back to what they did before (no scan bound, no wait).
+nothing is, and lookups have no scan bound.
 """
 
 from __future__ import annotations
@@ -28,10 +25,7 @@ from typing import Any
 from powertrader_ccxt.error_map import HttpRecord
 from powertrader_ccxt.profiles import RequestDeadline
 
-__all__ = ["DEADLINE_MARGIN", "SentOrders", "rfc3339"]
-
-#: Seconds added to a deadline we report: the exchange judges it by its own clock.
-DEADLINE_MARGIN = 1.0
+__all__ = ["SentOrders", "rfc3339"]
 
 
 def rfc3339(epoch: float) -> str:
@@ -82,25 +76,23 @@ class SentOrders:
         deadline: RequestDeadline | None,
         seconds: float | None,
         params: MutableMapping[str, Any],
+        until: datetime | None = None,
     ) -> Iterator[HttpRecord]:
         """Around the one call that sends order ``sent_id``: notes the send, puts an
         ``order_param`` deadline (``seconds`` from now, within the exchange's bounds; None:
         none) into ccxt's ``params``, and gives the call's HTTP record,
         from which a ``ccxt_option`` deadline (recvWindow counts from the signing, just after
-        the request left our limiter) is noted however the call ends."""
+        the request left our limiter) is noted however the call ends. ``until``: the
+        ``order_param`` deadline the manager journaled (``OrderRequest.deadline``), sent as
+        it is."""
         self.note_sent(sent_id)
         if not seconds:
             deadline = None  # the configuration sends none
         seconds = deadline.seconds(seconds) if deadline is not None and seconds else 0.0
         if deadline is not None and deadline.where == "order_param":
-            # A whole second (the documented form), rounded up so never shorter than asked,
-            # unless that would pass the exchange's longest (Kraken: now + 60 s): then down.
-            now = time.time()
-            until = float(math.ceil(now + seconds))
-            if until > now + deadline.max_seconds:
-                until = float(math.floor(now + deadline.max_seconds))
-            params[deadline.name] = rfc3339(until)
-            self.note_deadline(sent_id, until)
+            at = until.timestamp() if until is not None else deadline.until(time.time(), seconds)
+            params[deadline.name] = rfc3339(float(math.floor(at)))
+            self.note_deadline(sent_id, at)
         record = HttpRecord()
         try:
             yield record

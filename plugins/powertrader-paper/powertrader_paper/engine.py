@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from powertrader_core.errors import (
@@ -134,6 +134,15 @@ def place(ledger: Ledger, request: OrderRequest, market: Market, fees: Fees) -> 
         raise InvalidOrderError(
             f"client_order_id {request.client_order_id!r} was already used for another order "
             f"({existing.order_id})",
+            exchange=market.exchange,
+            operation="place_order",
+        )
+    # The request's deadline (``OrderRequest.deadline``, from ``engine_deadline``) is judged
+    # here, inside the transaction that would store the order, against the wall clock: an
+    # engine-enforced deadline, so after it a request not stored never will be.
+    if request.deadline is not None and datetime.now(UTC) > request.deadline:
+        raise InvalidOrderError(
+            f"deadline elapsed ({request.deadline.isoformat()}): not placed",
             exchange=market.exchange,
             operation="place_order",
         )

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
@@ -195,6 +196,11 @@ class PaperExchange(AbstractExchange):
         )
 
     # ---- orders --------------------------------------------------------------------------
+
+    def engine_deadline(self, seconds: float) -> datetime | None:
+        """``seconds`` from now: the engine refuses a request it processes later (checked in
+        the transaction that would store the order), so after it an order not found is not."""
+        return datetime.now(UTC) + timedelta(seconds=seconds)
 
     async def place_order(self, order_request: OrderRequest) -> OrderResult:
         """Fill, rest or refuse an order; see :mod:`powertrader_paper.engine` for the rules."""
