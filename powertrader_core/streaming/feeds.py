@@ -15,8 +15,9 @@ A feed runs as one task per exchange, for one set of symbols, until it is cancel
 
 Reconnecting (and polling again after a failure) waits an exponential backoff with jitter:
 ``min(backoff_max, backoff_base * 2**(n-1))`` less up to half of it at random, the n-th
-attempt in a row (the core's one formula, ``RetryPolicy.backoff``); a delivered quote resets it. The jitter spreads reconnects of many clients
-after an exchange-wide outage instead of having them all knock at once.
+attempt in a row (the core's one formula, ``RetryPolicy.backoff``); a delivered quote resets
+it. The jitter spreads reconnects of many clients after an exchange-wide outage instead of
+having them all knock at once.
 
 Connection events: the first failure (from not known, or from connected) says
 ``connected=False``; the first quote after that says ``connected=True``. A planned stop says
