@@ -9,6 +9,11 @@ connection errors and rate limits). The wait before attempt ``n + 1`` is
 (so that many clients that failed together do not retry together), and never less than the
 ``retry_after`` a rate-limit error carried. A wait that would end past the caller's deadline is
 not slept: the last error is raised at once, which says more than a timeout would.
+
+:func:`bounded_read` is the one read every part of the core makes of an exchange (the
+manager's :class:`~powertrader_core.manager.calls.Caller`, order lookups in
+:mod:`powertrader_core.orders.locate`): each try mapped onto our errors
+(:func:`as_exchange_error`), retried as above, the whole bounded by the exchange timeout.
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from powertrader_core.errors import ExchangeError, ExchangeRateLimitError
+from powertrader_core.errors import ExchangeConnectionError, ExchangeError, ExchangeRateLimitError
 
-__all__ = ["RetryPolicy", "retry_read"]
+__all__ = ["RetryPolicy", "as_exchange_error", "bounded_read", "mapped", "retry_read"]
 
 T = TypeVar("T")
 
@@ -92,3 +97,57 @@ async def retry_read(
                 raise
         retry_number += 1
         await sleep(wait)
+
+
+def as_exchange_error(exc: BaseException, name: str, operation: str) -> ExchangeError:
+    """Map whatever a plugin raised onto our hierarchy (plugins should, but may not)."""
+    if isinstance(exc, ExchangeError):
+        return exc
+    if isinstance(exc, TimeoutError):
+        return ExchangeConnectionError(
+            f"timed out ({type(exc).__name__})", exchange=name, operation=operation
+        )
+    if isinstance(exc, OSError):
+        return ExchangeConnectionError(
+            f"{type(exc).__name__}: {exc}", exchange=name, operation=operation
+        )
+    return ExchangeError(
+        f"unexpected {type(exc).__name__}: {exc}", exchange=name, operation=operation
+    )
+
+
+async def mapped(name: str, operation: str, fn: Callable[[], Awaitable[T]]) -> T:
+    """Await ``fn()``; anything but our own errors comes out mapped onto our hierarchy."""
+    try:
+        return await fn()
+    except ExchangeError:
+        raise
+    except Exception as exc:
+        raise as_exchange_error(exc, name, operation) from exc
+
+
+async def bounded_read(
+    name: str,
+    operation: str,
+    attempt: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    seconds: float,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """One read of exchange ``name``: mapped, retried by ``policy``, bounded by ``seconds``.
+
+    The bound covers every try and every wait between them, so a hanging
+    exchange costs at most that long; running out is an :class:`ExchangeConnectionError`
+    saying so, naming the exchange and the operation.
+    """
+    deadline = asyncio.get_running_loop().time() + seconds
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await retry_read(
+                lambda: mapped(name, operation, attempt), policy, deadline=deadline, sleep=sleep
+            )
+    except TimeoutError as exc:
+        raise ExchangeConnectionError(
+            f"no answer within {seconds:g} s", exchange=name, operation=operation
+        ) from exc

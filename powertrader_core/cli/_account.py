@@ -98,7 +98,7 @@ async def bounded(
     import asyncio
 
     from powertrader_core.errors import ExchangeConnectionError, ExchangeError
-    from powertrader_core.manager.calls import as_exchange_error
+    from powertrader_core.retry import as_exchange_error
 
     venue = await manager.get_exchange(name)
     seconds = manager.settings.exchange_timeout

@@ -36,9 +36,9 @@ from powertrader_core.errors import (
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.manager.health import CircuitState, HealthTracker
 from powertrader_core.manager.venues import VenuePool
-from powertrader_core.retry import RetryPolicy, retry_read
+from powertrader_core.retry import RetryPolicy, as_exchange_error, bounded_read, mapped
 
-__all__ = ["Caller", "FanOut", "as_exchange_error", "combine_errors"]
+__all__ = ["Caller", "FanOut", "combine_errors"]
 
 log = logging.getLogger("powertrader_core.manager")
 
@@ -58,33 +58,6 @@ class FanOut(Generic[T]):
         if not self.results:
             raise combine_errors(self.errors, operation or self.operation, subject)
         return self.results
-
-
-def as_exchange_error(exc: BaseException, name: str, operation: str) -> ExchangeError:
-    """Map whatever a plugin raised onto our hierarchy (plugins should, but may not)."""
-    if isinstance(exc, ExchangeError):
-        return exc
-    if isinstance(exc, TimeoutError):
-        return ExchangeConnectionError(
-            f"timed out ({type(exc).__name__})", exchange=name, operation=operation
-        )
-    if isinstance(exc, OSError):
-        return ExchangeConnectionError(
-            f"{type(exc).__name__}: {exc}", exchange=name, operation=operation
-        )
-    return ExchangeError(
-        f"unexpected {type(exc).__name__}: {exc}", exchange=name, operation=operation
-    )
-
-
-async def _mapped(name: str, operation: str, fn: Callable[[], Awaitable[T]]) -> T:
-    """Await ``fn()``; anything but our own errors comes out mapped onto our hierarchy."""
-    try:
-        return await fn()
-    except ExchangeError:
-        raise
-    except Exception as exc:
-        raise as_exchange_error(exc, name, operation) from exc
 
 
 def _common_type(errors: Iterable[ExchangeError]) -> type[ExchangeError]:
@@ -175,6 +148,21 @@ class Caller:
             self.health.note(name, "private_calls", None)
         return exchange
 
+    def _prepare_all(
+        self, names: Iterable[str], operation: str, *, private: bool
+    ) -> tuple[list[str], dict[str, ExchangeError]]:
+        """:meth:`prepare` each of ``names``: those ready, and the refused with their reasons."""
+        ready: list[str] = []
+        refused: dict[str, ExchangeError] = {}
+        for name in names:
+            try:
+                self.prepare(name, operation, private=private)
+            except ExchangeError as error:
+                refused[name] = error
+            else:
+                ready.append(name)
+        return ready, refused
+
     def circuit_open(self, name: str, operation: str) -> ExchangeConnectionError:
         breaker = self.health.get(name).breaker
         return ExchangeConnectionError(
@@ -186,20 +174,6 @@ class Caller:
         )
 
     # ---- reads ----------------------------------------------------------------------------------
-
-    async def _bounded(
-        self, name: str, operation: str, make: Callable[[float], Awaitable[T]]
-    ) -> T:
-        loop = asyncio.get_running_loop()
-        seconds = self.timeout()
-        deadline = loop.time() + seconds
-        try:
-            async with asyncio.timeout_at(deadline):
-                return await make(deadline)
-        except TimeoutError as exc:
-            raise ExchangeConnectionError(
-                f"no answer within {seconds:g} s", exchange=name, operation=operation
-            ) from exc
 
     async def read(
         self,
@@ -221,19 +195,15 @@ class Caller:
         latencies: list[float] = []
 
         async def attempt() -> T:
-            exchange = await _mapped(name, "initialize", lambda: self.pool.acquire(name))
+            exchange = await mapped(name, "initialize", lambda: self.pool.acquire(name))
             start = time.perf_counter()
-            result = await _mapped(name, operation, lambda: fn(exchange))
+            result = await fn(exchange)
             latencies.append((time.perf_counter() - start) * 1000)
             return result
 
         try:
-            result = await self._bounded(
-                name,
-                operation,
-                lambda deadline: retry_read(
-                    attempt, self.retry, deadline=deadline, sleep=self.sleep
-                ),
+            result = await bounded_read(
+                name, operation, attempt, self.retry, seconds=self.timeout(), sleep=self.sleep
             )
         except ExchangeError as error:
             self.health.record_failure(name, error)
@@ -258,15 +228,8 @@ class Caller:
         Every exchange is built first: building may import a plugin's library (seconds, on
         the event loop), which must not eat into the others' timeouts.
         """
-        outcome: FanOut[T] = FanOut(operation)
-        ready: list[str] = []
-        for name in names:
-            try:
-                self.prepare(name, operation, private=private)
-            except ExchangeError as error:
-                outcome.errors[name] = error
-            else:
-                ready.append(name)
+        ready, refused = self._prepare_all(names, operation, private=private)
+        outcome: FanOut[T] = FanOut(operation, errors=refused)
 
         async def one(name: str) -> tuple[str, T | ExchangeError]:
             try:
@@ -293,15 +256,7 @@ class Caller:
 
         When every exchange fails, one error lists each reason (:func:`combine_errors`).
         """
-        errors: dict[str, ExchangeError] = {}
-        ready: list[str] = []
-        for name in names:
-            try:
-                self.prepare(name, operation, private=False)
-            except ExchangeError as error:
-                errors[name] = error
-            else:
-                ready.append(name)
+        ready, errors = self._prepare_all(names, operation, private=False)
         tasks = {
             asyncio.ensure_future(self._read_prepared(name, operation, fn)): name
             for name in ready
@@ -331,15 +286,13 @@ class Caller:
         if self.health.get(name).breaker.state is CircuitState.OPEN:
             raise self.circuit_open(name, operation)
         try:
-            return await self._bounded(
+            return await bounded_read(
                 name,
                 "initialize",
-                lambda deadline: retry_read(
-                    lambda: _mapped(name, "initialize", lambda: self.pool.acquire(name)),
-                    self.retry,
-                    deadline=deadline,
-                    sleep=self.sleep,
-                ),
+                lambda: self.pool.acquire(name),
+                self.retry,
+                seconds=self.timeout(),
+                sleep=self.sleep,
             )
         except ExchangeError as error:
             self.health.record_failure(name, error)

@@ -36,7 +36,6 @@ open circuit: settling an order matters more than sparing a struggling exchange 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
@@ -47,16 +46,14 @@ from typing import Any, TypeVar
 
 from powertrader_core._types import utc_now
 from powertrader_core.errors import (
-    ExchangeConnectionError,
     ExchangeError,
     NotSupportedError,
     OrderNotFoundError,
 )
 from powertrader_core.exchange import AbstractExchange
-from powertrader_core.manager.calls import as_exchange_error
 from powertrader_core.models import OrderResult
 from powertrader_core.orders.journal import JournalEntry
-from powertrader_core.retry import RetryPolicy, retry_read
+from powertrader_core.retry import RetryPolicy, bounded_read
 
 __all__ = ["Lookup", "OrderLocator", "SafetyPolicy", "owner_alive"]
 
@@ -155,25 +152,9 @@ class OrderLocator:
 
     async def read(self, name: str, operation: str, fn: Callable[[], Awaitable[T]]) -> T:
         """One read: bounded by the exchange timeout, retried, mapped onto our errors."""
-        seconds = self.timeout()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-
-        async def attempt() -> T:
-            try:
-                return await fn()
-            except ExchangeError:
-                raise
-            except Exception as exc:
-                raise as_exchange_error(exc, name, operation) from exc
-
-        try:
-            async with asyncio.timeout_at(deadline):
-                return await retry_read(attempt, self.retry, deadline=deadline, sleep=self.sleep)
-        except TimeoutError as exc:
-            raise ExchangeConnectionError(
-                f"no answer within {seconds:g} s", exchange=name, operation=operation
-            ) from exc
+        return await bounded_read(
+            name, operation, fn, self.retry, seconds=self.timeout(), sleep=self.sleep
+        )
 
     async def locate(
         self, exchange: AbstractExchange, entry: JournalEntry, known_ids: set[str]

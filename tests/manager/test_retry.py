@@ -8,11 +8,12 @@ import pytest
 
 from powertrader_core import (
     ExchangeConnectionError,
+    ExchangeError,
     ExchangeRateLimitError,
     InvalidOrderError,
     SymbolNotSupportedError,
 )
-from powertrader_core.retry import RetryPolicy, retry_read
+from powertrader_core.retry import RetryPolicy, bounded_read, retry_read
 
 
 class Flaky:
@@ -94,3 +95,31 @@ def test_policy_refuses_nonsense() -> None:
         RetryPolicy(jitter=2)
     with pytest.raises(ValueError):
         RetryPolicy(base_delay=-1)
+
+
+async def test_bounded_read_maps_each_try_and_retries_what_may_succeed() -> None:
+    # A plugin's raw OSError is a connection error (retried); the second try answers.
+    flaky = Flaky(ConnectionResetError("reset by peer"))
+    sleeps = Sleeps()
+    policy = RetryPolicy(attempts=3, base_delay=0.01)
+    assert await bounded_read("k", "get_x", flaky, policy, seconds=5, sleep=sleeps) == "ok"
+    assert flaky.calls == 2 and len(sleeps.waits) == 1
+    # Anything else a plugin raises is our ExchangeError, named, and final.
+    broken = Flaky(KeyError("result"))
+    with pytest.raises(ExchangeError, match="unexpected KeyError") as info:
+        await bounded_read("k", "get_x", broken, policy, seconds=5, sleep=sleeps)
+    assert broken.calls == 1 and not info.value.retryable
+    assert info.value.exchange == "k" and info.value.operation == "get_x"
+
+
+async def test_bounded_read_bounds_every_try_and_wait_together() -> None:
+    async def hang() -> str:
+        await asyncio.Event().wait()
+        return "never"
+
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    with pytest.raises(ExchangeConnectionError, match="no answer within 0.05 s") as info:
+        await bounded_read("k", "get_x", hang, RetryPolicy(attempts=5), seconds=0.05)
+    assert loop.time() - start < 1.0
+    assert info.value.exchange == "k" and info.value.retryable
