@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import abc
 import re
+import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -285,8 +286,18 @@ class AbstractExchange(abc.ABC):
         return estimate.model_copy(update={"exchange": self.name})
 
     async def close(self) -> None:
-        """Release sessions and connections. Safe to call more than once."""
+        """Release sessions and connections. Safe to call more than once.
+
+        The default closes an open ``aiohttp.ClientSession`` kept in ``self.session``: the
+        seed's custom-exchange template opens one there in ``initialize`` and writes no
+        ``close``, and the manager that closes its exchanges must not leave it unclosed.
+        """
         self._closed = True
+        aiohttp = sys.modules.get("aiohttp")  # never imported here: only if already in use
+        session = vars(self).get("session")
+        if aiohttp is not None and isinstance(session, aiohttp.ClientSession):
+            if not session.closed:
+                await session.close()
 
     # ---- helpers for plugins and callers ---------------------------------------------------
 

@@ -16,6 +16,18 @@ from collections.abc import Iterator
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A manager left open must fail its test: no closing it for the test at loop shutdown.
+
+    The library closes a forgotten manager when its event loop shuts down (the seed's
+    examples never close theirs); here that would hide the very leaks the fixture below
+    catches. The tests of that mechanism switch it back on, or run it in a subprocess.
+    """
+    from powertrader_core.manager import shutdown
+
+    shutdown.enabled = False
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Load the big libraries once and freeze what exists, so per-test collection stays cheap.
 

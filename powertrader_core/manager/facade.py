@@ -51,6 +51,7 @@ from powertrader_core.exchange import AbstractExchange
 from powertrader_core.manager.calls import Caller, FanOut, combine_errors
 from powertrader_core.manager.execution import ExecutionPlan, plan_execution, plan_order_route
 from powertrader_core.manager.health import HealthTracker
+from powertrader_core.manager.shutdown import LoopShutdownCloser
 from powertrader_core.manager.venues import ConfigSource, VenuePool
 from powertrader_core.models import MarketData, OrderRequest, OrderResult, Side, canonical_symbol
 from powertrader_core.orders.cancel import Canceller
@@ -123,7 +124,12 @@ class MultiExchangeManager:
         self.settings = settings
         self.config_manager = config_manager
         restrict = exchanges if exchanges is not None else settings.exchanges
-        self._pool = VenuePool(config_manager, settings.region, restrict)
+        # Code written like the seed's (asyncio.run(main()) that never closes) still ends
+        # clean: what the manager opened is closed when its event loop shuts down.
+        self._shutdown = LoopShutdownCloser(self._close_resources, "MultiExchangeManager")
+        self._pool = VenuePool(
+            config_manager, settings.region, restrict, opening=self._shutdown.arm
+        )
         self.health = health if health is not None else HealthTracker()
         self._caller = Caller(
             self._pool, self.health, retry or RetryPolicy(), lambda: self.settings.exchange_timeout
@@ -482,7 +488,15 @@ class MultiExchangeManager:
     # ---- lifetime -------------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Close every exchange this manager built (it builds them again if used after)."""
+        """Close every exchange this manager built (it builds them again if used after).
+
+        A manager never closed is closed when its event loop shuts down (``asyncio.run``'s
+        end; see :mod:`powertrader_core.manager.shutdown`), with a ResourceWarning.
+        """
+        await self._shutdown.disarm()
+        await self._close_resources()
+
+    async def _close_resources(self) -> None:
         if self._monitor is not None:
             await self._monitor.close()
         try:

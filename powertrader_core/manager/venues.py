@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from powertrader_core.errors import ConfigurationError, ExchangeError, RegionNotSupportedError
@@ -36,9 +36,16 @@ class VenuePool:
     """The exchanges one manager may use, built on first use and closed together."""
 
     def __init__(
-        self, config: ConfigSource, region: str, restrict: Sequence[str] | None = None
+        self,
+        config: ConfigSource,
+        region: str,
+        restrict: Sequence[str] | None = None,
+        *,
+        opening: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """``opening()`` is awaited before an exchange is initialised (it may open sessions)."""
         self.config = config
+        self._opening = opening
         self.region = exchange_key(region)
         self.restrict = None if restrict is None else [exchange_key(n) for n in restrict]
         if self.restrict is not None:
@@ -132,6 +139,8 @@ class VenuePool:
     async def acquire(self, name: str) -> AbstractExchange:
         """The exchange for ``name``, built and initialised (once, whoever asks first)."""
         exchange = self.build(name)
+        if self._opening is not None:
+            await self._opening()
         lock = self._locks.setdefault(name, asyncio.Lock())
         async with lock:
             await exchange.ensure_initialized()

@@ -1,0 +1,158 @@
+"""The seed's nine examples, shipped in ``examples/``, each run as it is in its own process.
+
+Offline (see ``harness.py``): Kraken is the simulator that ``credentials/kraken_config.json``
+points at (the seed's default folder, in the example's working folder), every other exchange
+is unreachable. Each run must print what its own print lines promise, exit 0 (the streaming
+example runs until it is stopped) and leave stderr empty: no traceback, no warning from ccxt
+or aiohttp about resources left open, although no example closes its manager.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.examples.harness import EXAMPLES, Run, prepare, run_example
+from tests.simulators.fixtures import kraken_config
+
+pytest.importorskip("powertrader_ccxt")
+
+SHIPPED = {
+    "market_data.py", "order_placement.py", "balances.py", "monitoring.py", "streaming.py",
+    "symbol_conversion.py", "config_helpers.py", "hub_settings.py", "custom_exchange.py",
+}
+
+
+def _clean(run: Run) -> None:
+    assert run.stderr == "", run.stderr
+    assert "Traceback" not in run.stdout
+
+
+@pytest.fixture
+def world(kraken_sim: Any, tmp_path: Path) -> dict[str, str]:
+    return prepare(tmp_path, kraken_config(kraken_sim, timeout=5))
+
+
+def test_every_example_is_shipped_and_marks_its_edits() -> None:
+    assert {path.name for path in EXAMPLES.glob("*.py")} == SHIPPED
+    for name in SHIPPED:
+        text = (EXAMPLES / name).read_text()
+        assert text.startswith("# The seed's"), name
+        # Every line that is not the seed's says so: "# EDIT: why".
+        for line in text.splitlines():
+            if "EDIT" in line:
+                assert "# EDIT: " in line, (name, line)
+
+
+async def test_market_data(world: dict[str, str], tmp_path: Path) -> None:
+    run = await run_example("market_data.py", tmp_path, world)
+    _clean(run)
+    assert run.returncode == 0
+    assert run.lines == [
+        "BTC: $65000.0",
+        "kraken: $3000.0",  # the others are unreachable: compare_prices lists who answered
+        "Best buy price: $65000.0 on kraken",
+    ]
+
+
+async def test_order_placement_with_live_trading(
+    world: dict[str, str], tmp_path: Path, kraken_sim: Any
+) -> None:
+    world["POWERTRADER_LIVE_TRADING"] = "1"
+    run = await run_example("order_placement.py", tmp_path, world)
+    _clean(run)
+    assert run.returncode == 0
+    first, second = run.lines
+    txid = next(iter(kraken_sim.orders))
+    assert re.fullmatch(rf"Order {txid}: (pending|accepted|open|filled)", first), first
+    assert second.startswith("Executed at $") and second.endswith(" on best exchange")
+    # The seed sends the same OrderRequest twice: one request (one client order id) is at most
+    # one order, so the second call answers the first order rather than buying again.
+    assert kraken_sim.orders_placed == 1
+
+
+@pytest.mark.xfail(
+    reason="issue 15 item 4: a Kraken market order reports its fill (helper `orders`)",
+    strict=False,
+)
+async def test_order_placement_prints_the_fill_price(
+    world: dict[str, str], tmp_path: Path
+) -> None:
+    world["POWERTRADER_LIVE_TRADING"] = "1"
+    run = await run_example("order_placement.py", tmp_path, world)
+    _clean(run)
+    assert re.fullmatch(r"Order \S+: filled", run.lines[0]), run.lines
+    assert re.fullmatch(r"Executed at \$\d+(\.\d+)? on best exchange", run.lines[1]), run.lines
+
+
+async def test_order_placement_without_live_trading_is_refused(
+    world: dict[str, str], tmp_path: Path, kraken_sim: Any
+) -> None:
+    run = await run_example("order_placement.py", tmp_path, world)
+    assert run.returncode == 1 and kraken_sim.orders_placed == 0
+    assert "live" in run.stderr.lower()  # the refusal says how to turn live trading on
+
+
+async def test_balances(world: dict[str, str], tmp_path: Path) -> None:
+    run = await run_example("balances.py", tmp_path, world)
+    _clean(run)
+    assert run.returncode == 0
+    assert run.stdout == (
+        "\nKRAKEN Balances:\n  BTC: 2.5\n  ETH: 10.0\n  EUR: 50000.0\n  USD: 100000.0\n"
+        "  USDT: 1000.0\nKraken BTC balance: 2.5\n"
+    )
+
+
+async def test_monitoring(world: dict[str, str], tmp_path: Path) -> None:
+    run = await run_example("monitoring.py", tmp_path, world)
+    _clean(run)
+    assert run.returncode == 0
+    assert run.lines == [
+        "System Status: unknown",
+        "Available Exchanges: 4/4",
+        "bitstamp: unknown (Nonems)",
+        "coinbase: unknown (Nonems)",
+        "kraken: unknown (Nonems)",
+        "robinhood: unknown (Nonems)",
+    ]
+
+
+async def test_symbol_conversion(world: dict[str, str], tmp_path: Path) -> None:
+    run = await run_example("symbol_conversion.py", tmp_path, world)
+    _clean(run)
+    assert run.lines == ["BTCUSDT XBTUSD BTC-USD BTC-USD"]  # what the seed's comments say
+
+
+async def test_config_helpers(world: dict[str, str], tmp_path: Path, kraken_sim: Any) -> None:
+    run = await run_example("config_helpers.py", tmp_path, world)
+    _clean(run)
+    assert run.returncode == 0
+    assert run.lines == [
+        "US exchanges: ['kraken', 'coinbase', 'bitstamp', 'robinhood']",
+        "Kraken connected: True",
+    ]
+    assert kraken_sim.requests  # connected to the simulator, not assumed
+
+
+async def test_hub_settings(world: dict[str, str], tmp_path: Path) -> None:
+    run = await run_example("hub_settings.py", tmp_path, world)
+    _clean(run)
+    # Nothing set: each read answers the seed's own fallback.
+    assert run.lines == ["robinhood us True ['BTC', 'ETH'] 3 5.0"]
+
+
+async def test_custom_exchange(
+    world: dict[str, str], tmp_path: Path, custom_api: tuple[str, list[str]]
+) -> None:
+    url, seen = custom_api
+    world["CUSTOM_EXCHANGE_URL"] = url
+    run = await run_example("custom_exchange.py", tmp_path, world)
+    _clean(run)
+    assert run.returncode == 0
+    assert run.lines == ["Custom exchange price: $64000.5"]
+    assert seen == ["BTCUSD"]
+    saved = tmp_path / "work" / "credentials" / "custom_config.json"
+    assert saved.exists() and saved.stat().st_mode & 0o077 == 0
