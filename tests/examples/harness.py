@@ -99,7 +99,7 @@ async def run_example(
     folder: Path,
     env: dict[str, str],
     *,
-    timeout: float = 60,
+    limit: float = 60,
     stop_when: str | None = None,
 ) -> Run:
     """Run ``examples/<name>``; with ``stop_when``, SIGTERM it once stdout holds that text.
@@ -113,12 +113,12 @@ async def run_example(
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     if stop_when is None:
-        out, err = await asyncio.wait_for(process.communicate(), timeout)
+        out, err = await asyncio.wait_for(process.communicate(), limit)
         return Run(process.returncode, out.decode(), err.decode())
     assert process.stdout is not None and process.stderr is not None
     seen = ""
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(limit):
             while stop_when not in seen:
                 line = await process.stdout.readline()
                 if not line:
