@@ -119,7 +119,7 @@ async def test_bounded_read_bounds_every_try_and_wait_together() -> None:
 
     loop = asyncio.get_running_loop()
     start = loop.time()
-    with pytest.raises(ExchangeConnectionError, match="no answer within 0.05 s") as info:
+    with pytest.raises(ExchangeConnectionError, match=r"no answer within 0\.05 s") as info:
         await bounded_read("k", "get_x", hang, RetryPolicy(attempts=5), seconds=0.05)
     assert loop.time() - start < 1.0
     assert info.value.exchange == "k" and info.value.retryable
