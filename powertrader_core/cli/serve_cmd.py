@@ -66,6 +66,7 @@ async def _serve(
     port: int,
     token: str | None,
     interval: float,
+    allow_hosts: Sequence[str] = (),
 ) -> int:
     """Serve until SIGINT or SIGTERM; returns the signal that stopped it, once all is closed."""
     import asyncio
@@ -76,7 +77,7 @@ async def _serve(
 
     wanted = list(dict.fromkeys(canonical_symbol(symbol) for symbol in symbols))
     names = await exchange_names(exchanges)
-    policy = Policy(host, token)
+    policy = Policy(host, token, extra_hosts=frozenset(allow_hosts))
     async with make_manager(names) as manager:
         board = LiveBoard(manager, wanted, names, poll_interval=interval)
         async with board, running(create_app(board, policy), board, host, port) as url:
@@ -136,6 +137,14 @@ def serve_command(
     interval: Annotated[
         float, typer.Option("--interval", min=0.1, help="Seconds between polls of an exchange.")
     ] = 1.0,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another name the browser may use for this server (repeatable), e.g. a "
+            "host name on your network; every other Host header is refused.",
+        ),
+    ] = None,
 ) -> None:
     """A live dashboard in the browser: quotes, chart, health, balances, orders, plugins.
 
@@ -149,7 +158,8 @@ def serve_command(
     check_bind(host, token or None)  # before anything starts: a ValueError exits 2
     _require_web_extra()
     stopped_by = run(
-        _serve(symbols or list(DEFAULT_SYMBOLS), exchange, host, port, token or None, interval)
+        _serve(symbols or list(DEFAULT_SYMBOLS), exchange, host, port, token or None, interval,
+               allow_host or ())
     )
     if stopped_by == signal.SIGINT:  # Ctrl-C, after a clean shutdown: 130 as every command
         raise typer.Exit(EXIT_INTERRUPTED)

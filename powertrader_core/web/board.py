@@ -64,7 +64,7 @@ class LiveBoard:
         history_seconds: float = 300.0,
         tab_queue: int = 256,
         status_every: float = 1.0,
-        account_every: float = 5.0,
+        account_every: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.manager = manager

@@ -6,8 +6,10 @@ re-pointed at 127.0.0.1 after the page loaded so that the browser treats our ser
 attacker's origin (DNS rebinding). The rules, in the order :class:`Guard` applies them:
 
 1. **Host**: the ``Host`` header must name the address we serve (for a loopback bind:
-   ``127.0.0.1``, ``localhost`` or ``::1``). A rebinding attacker's requests carry *their*
-   name, so they are refused (421) before anything else runs.
+   ``127.0.0.1``, ``localhost`` or ``::1``), or a name given with ``--allow-host``. A
+   rebinding attacker's requests carry *their* name, so they are refused (421) before
+   anything else runs. On a wildcard bind (``0.0.0.0``, ``::``) any name is accepted: the
+   machine's names are not known, and the token (required there) is what keeps others out.
 2. **Token** (required when listening beyond loopback, optional otherwise): every request
    carries it, as ``Authorization: Bearer ...``, as the cookie set when the user first opens
    the printed ``/?token=...`` URL (which then redirects to a URL without it), and nowhere
@@ -132,6 +134,7 @@ class Policy:
 
     def __post_init__(self) -> None:
         check_bind(self.bind, self.token)
+        object.__setattr__(self, "extra_hosts", frozenset(map(host_name, self.extra_hosts)))
 
     def __repr__(self) -> str:  # never the tokens
         return f"Policy(bind={self.bind!r}, token={'set' if self.token else 'none'})"

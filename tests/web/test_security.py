@@ -52,6 +52,15 @@ def test_host_name_strips_port_and_brackets() -> None:
     assert host_name("evil.example.") == "evil.example"
 
 
+def test_allowed_host_names_are_the_only_extra_ones() -> None:
+    policy = Policy("192.168.1.20", TOKEN, extra_hosts=frozenset({"Trader.LAN"}))
+    assert policy.host_allowed("trader.lan:8000") and policy.host_allowed("192.168.1.20:8000")
+    assert not policy.host_allowed("localhost:8000")  # not what it listens on
+    assert not policy.host_allowed("evil.example") and not policy.host_allowed(None)
+    wildcard = Policy("0.0.0.0", TOKEN)
+    assert wildcard.host_allowed("any.name")  # the token is what guards a wildcard bind
+
+
 def test_policy_repr_shows_no_token() -> None:
     policy = Policy("127.0.0.1", TOKEN)
     assert TOKEN not in repr(policy) and policy.csrf_token not in repr(policy)
