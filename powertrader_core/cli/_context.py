@@ -69,8 +69,21 @@ RegionOption = Annotated[
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Show tracebacks and the library's debug log on stderr.")
 ]
+def _canonical(value: str) -> str:
+    """A malformed symbol is bad input (exit 2), refused before anything is built or sent."""
+    from powertrader_core.models import canonical_symbol
+
+    try:
+        return canonical_symbol(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 SymbolArgument = Annotated[
-    str, typer.Argument(metavar="SYMBOL", help="Market as BASE-QUOTE, e.g. BTC-USD.")
+    str,
+    typer.Argument(
+        metavar="SYMBOL", help="Market as BASE-QUOTE, e.g. BTC-USD.", callback=_canonical
+    ),
 ]
 ExchangeOption = Annotated[
     str | None, typer.Option("--exchange", "-e", help="Exchange name, e.g. kraken or paper.")
@@ -148,12 +161,24 @@ def _declared_options(signature: inspect.Signature) -> dict[str, str]:
     return found
 
 
+_REGIONLESS = "__powertrader_no_region__"
+
+
+def regionless(func: Callable[..., T]) -> Callable[..., T]:
+    """Mark a command that no region changes (``plugins``, ``config``): it gets no
+    ``--region`` (an option that does nothing is a lie in ``--help``)."""
+    setattr(func, _REGIONLESS, True)
+    return func
+
+
 def with_global_options(func: Callable[..., T]) -> Callable[..., T]:
     """``func`` taking the global options it lacks, and reporting errors as one line."""
     if getattr(func, _WRAPPED, False):
         return func
     signature = inspect.signature(func, eval_str=True)
     declared = _declared_options(signature)
+    if getattr(func, _REGIONLESS, False):
+        declared.setdefault("--region", "")
     added = [
         inspect.Parameter(param, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hint)
         for option, param, hint, default in _GLOBALS
@@ -170,7 +195,7 @@ def with_global_options(func: Callable[..., T]) -> Callable[..., T]:
         for option, param, _hint, _default in _GLOBALS:
             key = option.removeprefix("--")
             if option in declared:
-                given[key] = kwargs.get(declared[option])
+                given[key] = kwargs.get(declared[option]) if declared[option] else None
             else:
                 given[key] = kwargs.pop(param, None)
         root = ctx.obj if isinstance(ctx.obj, GlobalOptions) else GlobalOptions()
@@ -306,12 +331,14 @@ def _debug_logging(enabled: bool) -> Iterator[None]:
     """
     root = logging.getLogger()
     if not enabled:
-        silence = logging.NullHandler()
-        root.addHandler(silence)
+        # Only the last resort (what prints when logging is not configured) is silenced: a
+        # user's own logging set-up, and POWERTRADER_TRACE_PLUGINS, keep their handlers.
+        last_resort = logging.lastResort
+        logging.lastResort = logging.NullHandler()
         try:
             yield
         finally:
-            root.removeHandler(silence)
+            logging.lastResort = last_resort
         return
     handler = _StderrHandler()
     handler.addFilter(_PowertraderOnly())
@@ -333,7 +360,6 @@ def load_settings(*, live: bool = False) -> Settings:
     """The user's settings, with ``--region`` applied and live trading only with ``--live``."""
     from pydantic import ValidationError
 
-    from powertrader_core.errors import ConfigurationError
     from powertrader_core.settings import Settings
 
     settings = Settings.load()
@@ -342,9 +368,7 @@ def load_settings(*, live: bool = False) -> Settings:
         try:
             settings.region = region  # type: ignore[assignment]  # validated on assignment
         except ValidationError:
-            raise ConfigurationError(
-                f"--region must be us, eu or global, not {region!r}", operation="settings"
-            ) from None
+            raise ValueError(f"--region must be us, eu or global, not {region!r}") from None
     settings.live_trading = live
     return settings
 

@@ -36,11 +36,13 @@ from powertrader_core.cli._context import (
     with_global_options,
     wrap_typer_commands,
 )
+from powertrader_core.cli._group import ContractGroup
 from powertrader_core.cli.config_cmd import config_app
 from powertrader_core.cli.plugins_cmd import plugins_command
 
 app = typer.Typer(
     name="powertrader",
+    cls=ContractGroup,
     epilog="Plugins add command groups of their own (the Robinhood plugin: `powertrader "
     "robinhood keygen`); `powertrader plugins` lists what is installed.",
     no_args_is_help=True,
@@ -126,11 +128,12 @@ _ROOT_OPTIONS_WITH_VALUE = frozenset({"--region"})
 
 
 def needs_plugin_commands(args: Sequence[str]) -> bool:
-    """True when the command typed may be a plugin's (``robinhood keygen``, a typo).
+    """True when the command typed may be a plugin's (``robinhood keygen``, a typo), or when
+    there is none: the top-level help lists every command group, the plugins' included.
 
     Loading plugins imports every plugin's modules (a fifth of a second), which the built-in
-    commands do not need for parsing and ``powertrader --help`` must not pay; their exchanges
-    still load when a command asks the factory for one.
+    commands do not need for parsing, nor their own ``--help``; their exchanges still load
+    when a command asks the factory for one.
     """
     skip = False
     for arg in args:
@@ -140,7 +143,7 @@ def needs_plugin_commands(args: Sequence[str]) -> bool:
             skip = True
         elif not arg.startswith("-"):
             return arg not in _BUILT_IN
-    return False  # no command: the top-level help
+    return True  # no command: the top-level help, which lists the plugins' groups too
 
 
 def main() -> None:

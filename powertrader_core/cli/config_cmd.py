@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from powertrader_core.cli._context import regionless
+
 if TYPE_CHECKING:
     from powertrader_core.credentials.manager import ExchangeConfigManager
 
@@ -66,6 +68,7 @@ def _names_to_show(manager: ExchangeConfigManager) -> list[str]:
 
 
 @config_app.command("set")
+@regionless
 def set_command(
     exchange: str = typer.Argument(..., help="Exchange name, e.g. kraken."),
     api_key: str | None = typer.Option(None, "--api-key", help="API key (asked if needed)."),
@@ -130,6 +133,7 @@ def set_command(
 
 
 @config_app.command("show")
+@regionless
 def show_command(
     exchanges: _Exchanges = None,
     config_dir: str | None = _CONFIG_DIR,
@@ -197,6 +201,7 @@ def _exit_if(failed: dict[str, str]) -> None:
 
 
 @config_app.command("validate")
+@regionless
 def validate_command(
     exchanges: _Exchanges = None,
     config_dir: str | None = _CONFIG_DIR,
@@ -225,6 +230,7 @@ def validate_command(
 
 
 @config_app.command("delete")
+@regionless
 def delete_command(
     exchange: str = typer.Argument(..., help="Exchange whose stored files are removed."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
@@ -251,6 +257,7 @@ def delete_command(
 
 
 @config_app.command("encrypt")
+@regionless
 def encrypt_command(
     exchanges: _Exchanges = None,
     config_dir: str | None = _CONFIG_DIR,

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from powertrader_core.cli._context import regionless
+
 if TYPE_CHECKING:
     from powertrader_core.plugins.registry import PluginInfo
 
@@ -43,6 +45,7 @@ def _record(info: PluginInfo) -> dict[str, Any]:
     }
 
 
+@regionless
 def plugins_command(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output only."),
 ) -> None:

@@ -73,7 +73,7 @@ def test_compare_and_price_in_another_region(cli: Invoke) -> None:
     assert "robinhood" not in {f["exchange"] for f in eu["failures"]}
     assert "binance" in {f["exchange"] for f in eu["failures"]}
     wrong = cli("price", "BTC-USD", "--region", "mars", "--json")
-    assert wrong.exit_code == 1
+    assert wrong.exit_code == 2  # bad input
     assert "--region must be us, eu or global" in parsed(wrong)["error"]["message"]
 
 

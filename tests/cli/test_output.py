@@ -63,9 +63,10 @@ def test_spinner_only_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        ([], False),
-        (["--help"], False),
-        (["--json", "--region", "eu", "--help"], False),
+        ([], True),  # the top-level help lists the plugins' command groups
+        (["--help"], True),
+        (["--json", "--region", "eu", "--help"], True),
+        (["price", "--help"], False),
         (["order", "buy", "BTC-USD", "0.01"], False),
         (["--region", "robinhood", "price", "BTC-USD"], False),  # an option's value
         (["config", "show"], False),
