@@ -39,6 +39,8 @@ log = logging.getLogger("powertrader_core.web")
 
 #: Orders shown in the recent orders table.
 RECENT_ORDERS = 15
+#: The chart's resolution in seconds: one point per exchange and symbol in each step.
+CHART_STEP = 0.5
 #: Seconds between keep-alive comments on an idle event stream (proxies close silent ones).
 KEEPALIVE = 15.0
 
@@ -82,6 +84,7 @@ class LiveBoard:
         self.account: dict[str, Any] = account_record({}, {}, [])
         self.plugins: list[dict[str, Any]] = []
         self._tabs: dict[int, Subscription] = {}
+        self._modes: dict[str, str] = {}
         self._price_sub: Subscription | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._account_now = asyncio.Event()
@@ -132,18 +135,33 @@ class LiveBoard:
     # ---- what comes in ------------------------------------------------------------------------
 
     def _mode(self, exchange: str) -> str | None:
-        feed = self.manager.price_monitor.feed_status().get(exchange) or {}
-        mode = feed.get("mode")
-        return None if mode is None else str(mode)
+        """Websocket or polling: read once per exchange, then at each health refresh (not per
+        quote: the monitor's feed status is built for every feed and subscriber)."""
+        if exchange not in self._modes:
+            self._read_modes()
+        return self._modes.get(exchange)
+
+    def _read_modes(self) -> None:
+        for name, feed in self.manager.price_monitor.feed_status().items():
+            mode = feed.get("mode")
+            if mode is not None:
+                self._modes[name] = str(mode)
 
     def _on_quote(self, exchange: str, symbol: str, data: MarketData) -> None:
-        """The monitor's callback: remember the quote, extend the chart, tell every tab."""
+        """The monitor's callback: remember the quote, extend the chart, tell every tab.
+
+        The chart keeps at most one point per ``CHART_STEP`` seconds per exchange and symbol
+        (the latest), so a chatty websocket cannot make a new tab's snapshot heavy."""
         now = self._clock()
         record = quote_record(exchange, symbol, data, round(now * 1000, 3), self._mode(exchange))
         key = (exchange, symbol)
         self.quotes[key] = record
         points = self.history.setdefault(key, deque())
-        points.append((round(now * 1000), float(data.bid), float(data.ask)))
+        point = (round(now * 1000), float(data.bid), float(data.ask))
+        if points and point[0] - points[-1][0] < CHART_STEP * 1000:
+            points[-1] = point
+        else:
+            points.append(point)
         horizon = (now - self.history_seconds) * 1000
         while points and points[0][0] < horizon:
             points.popleft()
@@ -158,6 +176,7 @@ class LiveBoard:
         from powertrader_core.factory import ExchangeFactory
 
         statuses = self.manager.get_exchange_status()
+        self._read_modes()
         records = []
         for name in self.exchanges:
             try:

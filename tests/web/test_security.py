@@ -171,6 +171,12 @@ async def test_paper_orders_are_validated_and_paper_only(serve: ServeFactory) ->
         not_json = await client.post("/api/paper-orders", content="amount=1",
                                      headers={**headers, "Content-Type": "text/plain"})
         assert not_json.status_code == 415
+        huge = await client.post("/api/paper-orders", content=_order(note="x" * 100_000),
+                                 headers=headers)
+        assert huge.status_code == 413
+        for body in ("[1, 2]", "{not json", '"buy"'):
+            bad = await client.post("/api/paper-orders", content=body, headers=headers)
+            assert bad.status_code == 400, body
         assert await dash.manager.journal.entries() == []
         assert "place_order" not in type(await dash.manager.get_exchange("simex")).knobs.calls
 
@@ -212,3 +218,19 @@ async def test_no_secret_reaches_the_page(serve: ServeFactory) -> None:
         assert TOKEN not in text
         for secret in TEST_SECRETS.values():
             assert secret not in text
+
+
+async def test_a_tab_that_vanishes_is_forgotten(serve: ServeFactory) -> None:
+    """A browser that goes away mid-stream (closed, crashed, network gone) leaves no queue."""
+    async with serve(exchanges=("paper",)) as dash:
+        host, port = dash.host.rsplit(":", 1)
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"GET /api/events HTTP/1.1\r\nHost: {dash.host}\r\n\r\n".encode())
+        await writer.drain()
+        assert b"text/event-stream" in await reader.readuntil(b"\r\n\r\n")
+        await reader.readuntil(b"\n\n")  # the snapshot
+        assert dash.board.tabs == 1
+        writer.transport.abort()  # no goodbye: a reset connection
+        async with asyncio.timeout(5):
+            while dash.board.tabs:  # noqa: ASYNC110 - the server notices on its own schedule
+                await asyncio.sleep(0.05)
