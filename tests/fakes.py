@@ -1,13 +1,39 @@
-"""Test doubles shared by more than one test folder.
+"""Test doubles and helpers shared by more than one test folder.
 
 :class:`FakeClock` stands in for ``time.monotonic`` and ``asyncio.sleep`` in the rate limiters
 (the ccxt plugin's ``RateLimiter``, Robinhood's ``TokenBucket``): no real time passes, so a test
 of minutes of pacing runs in milliseconds and never flakes on a loaded machine.
+
+:func:`registered` registers exchange classes with the factory for one ``with`` block.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from powertrader_core import AbstractExchange, ExchangeFactory
+
+E = TypeVar("E", bound=AbstractExchange)
+
+
+@contextmanager
+def registered(*classes: type[E], **named: type[E]) -> Iterator[dict[str, type[E]]]:
+    """Register ``classes`` under their ``name`` (and ``named`` under the keyword's name, such as
+    ``registered(kraken_sub=KrakenExchange)``) for a ``with`` block; unregister them after.
+
+    Yields the classes by the name each was registered under.
+    """
+    by_name = {cls.name: cls for cls in classes} | named
+    for name, cls in by_name.items():
+        ExchangeFactory.register_exchange(name, cls)
+    try:
+        yield by_name
+    finally:
+        for name in by_name:
+            ExchangeFactory.unregister_exchange(name)
 
 
 class FakeClock:

@@ -9,6 +9,7 @@ import pytest
 from powertrader_ccxt import PROFILES, CcxtExchange
 
 from powertrader_core import ConfigurationError, ExchangeFactory, NotSupportedError
+from tests.fakes import registered
 
 SEVEN = ("kraken", "binance", "coinbase", "kucoin", "bitstamp", "bybit", "okx")
 
@@ -128,8 +129,7 @@ async def test_a_second_account_keeps_its_exchanges_symbol_rules() -> None:
     # exchange's facts (issue 13; the name "kraken_sub" is in no table).
     from powertrader_ccxt import KrakenExchange
 
-    ExchangeFactory.register_exchange("kraken_sub", KrakenExchange)
-    try:
+    with registered(kraken_sub=KrakenExchange):
         exchange = ExchangeFactory.create_exchange("kraken_sub", {})
         try:
             assert exchange.name == "kraken_sub"
@@ -138,8 +138,6 @@ async def test_a_second_account_keeps_its_exchanges_symbol_rules() -> None:
             assert exchange.denormalize_symbol("XXBTZUSD") == "BTC-USD"  # legacy codes
         finally:
             await exchange.close()
-    finally:
-        ExchangeFactory.unregister_exchange("kraken_sub")
 
 
 def test_profiles_reuse_the_cores_symbol_table() -> None:

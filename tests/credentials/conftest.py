@@ -13,13 +13,13 @@ import pytest
 
 from powertrader_core import (
     AbstractExchange,
-    ExchangeFactory,
     MarketData,
     OrderRequest,
 )
 from powertrader_core.credentials import encrypted as _crypto_files
 from powertrader_core.credentials.manager import ExchangeConfigManager
 from tests.cassette_support import TEST_SECRETS
+from tests.fakes import registered
 
 #: A valid Ed25519 seed (32 bytes of 0x11), base64: what a Robinhood-style exchange needs.
 TEST_PRIVATE_KEY = base64.b64encode(bytes([0x11] * 32)).decode()
@@ -98,13 +98,8 @@ TEST_EXCHANGES: dict[str, type[AbstractExchange]] = {
 
 @pytest.fixture(autouse=True)
 def _registered() -> Iterator[None]:
-    for name, cls in TEST_EXCHANGES.items():
-        ExchangeFactory.register_exchange(name, cls)
-    try:
+    with registered(**TEST_EXCHANGES):
         yield
-    finally:
-        for name in TEST_EXCHANGES:
-            ExchangeFactory.unregister_exchange(name)
 
 
 @pytest.fixture(autouse=True)

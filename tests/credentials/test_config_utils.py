@@ -17,6 +17,7 @@ from tests.credentials.conftest import (
     KeySecretExchange,
     key_secret,
 )
+from tests.fakes import registered
 
 
 def test_validate_exchange_config() -> None:
@@ -73,13 +74,8 @@ def ranked_exchanges() -> Iterator[list[str]]:
         "zlocal": _kind("zlocal", ("eu",)),
         "zpaper": _kind("zpaper", ("us", "eu", "global"), default=False),
     }
-    for name, cls in classes.items():
-        ExchangeFactory.register_exchange(name, cls)
-    try:
+    with registered(**classes):
         yield list(classes)
-    finally:
-        for name in classes:
-            ExchangeFactory.unregister_exchange(name)
 
 
 def test_recommended_exchanges_ranking(ranked_exchanges: list[str]) -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from powertrader_core.manager.facade import MultiExchangeManager
 from powertrader_core.manager.health import HealthTracker
-from tests.manager.fakes import FAST_RETRY, DictConfig, FakeVenue, keys, registered, settings, venue
+from tests.fakes import registered
+from tests.manager.fakes import FAST_RETRY, DictConfig, FakeVenue, keys, settings, venue
 from tests.simulators.fixtures import kraken_sim, kraken_sim_factory  # noqa: F401 - fixtures
 
 # Eight venues: different prices, spreads, depths, fees and latencies.

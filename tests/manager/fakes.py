@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from powertrader_core import (
     AbstractExchange,
-    ExchangeFactory,
     MarketData,
     OrderBook,
     OrderRequest,
@@ -154,18 +152,6 @@ def venue(
         "knobs": Knobs(mid=Decimal(str(mid)), balances=balances, **knobs),
     }
     return type(f"Fake_{name}", (FakeVenue,), attrs)
-
-
-@contextmanager
-def registered(*classes: type[FakeVenue]) -> Iterator[dict[str, type[FakeVenue]]]:
-    """Register venues under their names for the duration of a ``with``; unregister after."""
-    for cls in classes:
-        ExchangeFactory.register_exchange(cls.name, cls)
-    try:
-        yield {cls.name: cls for cls in classes}
-    finally:
-        for cls in classes:
-            ExchangeFactory.unregister_exchange(cls.name)
 
 
 class DictConfig:

@@ -14,8 +14,9 @@ from powertrader_core import (
     MultiExchangeManager,
 )
 from powertrader_core.manager.health import HealthTracker
+from tests.fakes import registered
 from tests.manager.conftest import MakeManager
-from tests.manager.fakes import FAST_RETRY, DictConfig, keys, registered, settings, venue
+from tests.manager.fakes import FAST_RETRY, DictConfig, keys, settings, venue
 from tests.manager.test_health import FakeClock
 
 

@@ -19,6 +19,7 @@ pytest.importorskip("powertrader_ccxt")
 
 from powertrader_core import ExchangeFactory
 from powertrader_core.manager.facade import MultiExchangeManager
+from tests.fakes import registered
 from tests.manager.fakes import FAST_RETRY, DictConfig, settings
 from tests.simulators.fixtures import kraken_config
 
@@ -30,18 +31,13 @@ TIMEOUT = 1.0
 async def three_krakens(kraken_sim_factory: Any, tmp_path: Any) -> AsyncIterator[dict[str, Any]]:
     sims = {name: await kraken_sim_factory() for name in NAMES}
     cls = ExchangeFactory.get_exchange_class("kraken")
-    for name in NAMES[1:]:
-        ExchangeFactory.register_exchange(name, cls)
     configs = {
         # Own key per account (the plugin's rate limiter is per key); a fast limiter for tests.
         name: kraken_config(sim, tmp_path / name, api_key=f"key-{name}", rate_limit_ms=5)
         for name, sim in sims.items()
     }
-    try:
+    with registered(**dict.fromkeys(NAMES[1:], cls)):
         yield {"sims": sims, "configs": configs}
-    finally:
-        for name in NAMES[1:]:
-            ExchangeFactory.unregister_exchange(name)
 
 
 async def test_compare_across_simulators_with_one_hanging(three_krakens: dict[str, Any]) -> None:

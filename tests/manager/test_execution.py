@@ -16,8 +16,9 @@ from powertrader_core import (
     OrderRequest,
 )
 from powertrader_core.manager.health import HealthTracker
+from tests.fakes import registered
 from tests.manager.conftest import MakeManager
-from tests.manager.fakes import FakeVenue, keys, registered, venue
+from tests.manager.fakes import FakeVenue, keys, venue
 
 RICH = {"USD": 1_000_000, "BTC": 10}
 

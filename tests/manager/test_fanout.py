@@ -12,13 +12,13 @@ from powertrader_core import (
     ConfigurationError,
     ExchangeConnectionError,
     ExchangeError,
-    ExchangeFactory,
     ExchangeRateLimitError,
     RegionNotSupportedError,
     SymbolNotSupportedError,
 )
+from tests.fakes import registered
 from tests.manager.conftest import EIGHT, MakeManager
-from tests.manager.fakes import FakeVenue, registered, venue
+from tests.manager.fakes import FakeVenue, venue
 
 
 async def test_compare_prices_returns_every_venue_under_its_name(eight, make_manager: MakeManager):
@@ -219,15 +219,12 @@ async def test_exchanges_are_built_lazily_and_closed_by_async_with(eight, make_m
 
 
 async def test_a_class_under_a_second_name_is_a_separate_instance(eight, make_manager):
-    ExchangeFactory.register_exchange("ace_sub", eight["ace"])
-    try:
+    with registered(ace_sub=eight["ace"]):
         async with make_manager(["ace", "ace_sub"]) as manager:
             quotes = await manager.compare_prices("BTC-USD")
             status = manager.get_exchange_status()
             first = await manager.get_exchange("ace")
             second = await manager.get_exchange("ace_sub")
-    finally:
-        ExchangeFactory.unregister_exchange("ace_sub")
     assert quotes["ace_sub"].exchange == "ace_sub" and quotes["ace"].exchange == "ace"
     assert first is not second and second.name == "ace_sub"
     assert status["ace_sub"]["status"] == "connected"

@@ -8,6 +8,7 @@ import pytest
 
 from powertrader_core import ExchangeFactory, OrderRequest
 from powertrader_core.manager.facade import MultiExchangeManager
+from tests.fakes import registered
 from tests.manager.fakes import FAST_RETRY, DictConfig, settings
 
 pytest.importorskip("powertrader_paper")
@@ -53,8 +54,7 @@ async def test_paper_registered_under_another_name_is_still_simulated() -> None:
     # takes orders with live trading off, as "paper" does.
     from powertrader_paper import PaperExchange
 
-    ExchangeFactory.register_exchange("paper_b", PaperExchange)
-    try:
+    with registered(paper_b=PaperExchange):
         manager = MultiExchangeManager(
             DictConfig({"paper_b": PAPER["paper"]}),
             settings(live_trading=False),
@@ -67,5 +67,3 @@ async def test_paper_registered_under_another_name_is_still_simulated() -> None:
                 exchange="paper_b",
             )
         assert result.exchange == "paper_b" and result.status == "filled"
-    finally:
-        ExchangeFactory.unregister_exchange("paper_b")

@@ -22,7 +22,8 @@ from pt_exchange_abstraction import AbstractExchange
 from powertrader_core import ExchangeConnectionError
 from powertrader_core.plugins import registry as plugins
 from tests.cassette_support import TEST_SECRETS
-from tests.manager.fakes import FakeVenue, registered, venue
+from tests.fakes import registered
+from tests.manager.fakes import FakeVenue, venue
 
 
 @pytest.fixture

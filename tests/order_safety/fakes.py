@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -37,7 +36,6 @@ from typing import Any, ClassVar
 from powertrader_core import (
     AbstractExchange,
     ExchangeConnectionError,
-    ExchangeFactory,
     InvalidOrderError,
     MarketData,
     NotSupportedError,
@@ -187,12 +185,3 @@ def make_venue(name: str, base: type[LedgerVenue] = LedgerVenue, **attrs: Any) -
     return type(f"Venue_{name}", (base,), fields)
 
 
-@contextmanager
-def registered(*classes: type[LedgerVenue]) -> Iterator[None]:
-    for cls in classes:
-        ExchangeFactory.register_exchange(cls.name, cls)
-    try:
-        yield
-    finally:
-        for cls in classes:
-            ExchangeFactory.unregister_exchange(cls.name)

@@ -18,9 +18,10 @@ from powertrader_core import (
 )
 from powertrader_core.manager.facade import MultiExchangeManager
 from powertrader_core.orders.journal import JournalState
+from tests.fakes import registered
 from tests.manager.fakes import FAST_RETRY, DictConfig, keys, settings
 from tests.order_safety.conftest import FAST_SAFETY
-from tests.order_safety.fakes import LedgerVenue, make_venue, registered
+from tests.order_safety.fakes import LedgerVenue, make_venue
 
 S = JournalState
 

@@ -21,6 +21,7 @@ from powertrader_core import (
 )
 from powertrader_core.manager.facade import MultiExchangeManager
 from powertrader_core.orders.journal import JournalState
+from tests.fakes import registered
 from tests.manager.fakes import FAST_RETRY, DictConfig, keys, settings
 from tests.order_safety.conftest import FAST_SAFETY
 from tests.order_safety.fakes import (
@@ -28,7 +29,6 @@ from tests.order_safety.fakes import (
     LedgerVenue,
     ScanVenue,
     make_venue,
-    registered,
 )
 
 S = JournalState

@@ -9,7 +9,8 @@ import pytest
 
 from powertrader_core.manager.facade import MultiExchangeManager
 from powertrader_core.streaming.monitor import MonitorConfig
-from tests.manager.fakes import FAST_RETRY, DictConfig, registered, settings
+from tests.fakes import registered
+from tests.manager.fakes import FAST_RETRY, DictConfig, settings
 from tests.simulators.fixtures import kraken_sim, kraken_sim_factory  # noqa: F401
 from tests.simulators.kraken_ws import KrakenWsSimulator
 from tests.streaming.fakes import StreamVenue

@@ -13,7 +13,7 @@ import pytest
 
 from powertrader_core.manager.facade import MultiExchangeManager
 from powertrader_core.plugins import registry as plugins
-from tests.manager.fakes import registered
+from tests.fakes import registered
 from tests.streaming.fakes import TickingVenue
 
 pytest.importorskip("powertrader_paper")

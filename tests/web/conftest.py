@@ -16,12 +16,12 @@ import pytest
 
 from powertrader_core import ExchangeConnectionError, MultiExchangeManager
 from powertrader_core.web import LiveBoard, Policy, create_app, running
+from tests.fakes import registered
 from tests.manager.fakes import (
     FAST_RETRY,
     DictConfig,
     FakeVenue,
     keys,
-    registered,
     settings,
     venue,
 )
