@@ -52,7 +52,9 @@ def test_compare_without_network_is_a_row_per_exchange_and_exit_1(cli: Invoke) -
     report = parsed(result)
     assert report["quotes"] == [] and report["best_bid"] is None
     failures = {failure["exchange"]: failure for failure in report["failures"]}
-    assert set(failures) == {"bitstamp", "coinbase", "kraken", "robinhood"}  # region us
+    assert set(failures) == {  # region us: the US entities of Binance and OKX included
+        "binanceus", "bitstamp", "coinbase", "kraken", "okxus", "robinhood"
+    }
     for name, failure in failures.items():
         assert failure["error"].startswith(f"{name} "), failure  # names the exchange
     assert failures["kraken"]["type"] == "ExchangeConnectionError"
@@ -118,5 +120,7 @@ def test_best_without_network_fails_naming_every_exchange(cli: Invoke) -> None:
     result = cli("best", "BTC-USD", "--side", "buy", "--amount", "0.1", "--json")
     assert result.exit_code == 1
     error = parsed(result)["error"]
-    assert set(error["failures"]) == {"bitstamp", "coinbase", "kraken", "robinhood"}
+    assert set(error["failures"]) == {
+        "binanceus", "bitstamp", "coinbase", "kraken", "okxus", "robinhood"
+    }
     assert "Traceback" not in result.output

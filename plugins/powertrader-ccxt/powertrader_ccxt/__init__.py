@@ -1,8 +1,9 @@
 """PowerTrader exchanges backed by ccxt.
 
-Kraken, Binance, Coinbase, KuCoin, Bitstamp, Bybit, OKX, and any other ccxt exchange as
-``ccxt:<id>``. One generic :class:`CcxtExchange`; the differences between exchanges are the
-rows of :data:`PROFILES`. Importing this package does not import ccxt.
+Kraken, Binance, Coinbase, KuCoin, Bitstamp, Bybit, OKX, the regional entities Bybit EU,
+MyOKX, OKX US and Binance.US, and any other ccxt exchange as ``ccxt:<id>``. One generic
+:class:`CcxtExchange`; the differences between exchanges are the rows of :data:`PROFILES`.
+Importing this package does not import ccxt.
 
 Reading order: ``profiles.py`` (one row per exchange, with sources), ``session.py`` (the ccxt
 client, markets and calls: :class:`CcxtSession`), ``generic_exchange.py`` (the contract over a
@@ -14,14 +15,18 @@ from powertrader_ccxt.generic_exchange import CcxtExchange
 from powertrader_ccxt.limiter import RateLimiter, reset_shared_limiters, shared_limiter
 from powertrader_ccxt.named_exchanges import (
     BinanceExchange,
+    BinanceUSExchange,
     BitstampExchange,
+    BybitEUExchange,
     BybitExchange,
     CoinbaseExchange,
     KrakenExchange,
     KuCoinExchange,
     KucoinExchange,
+    MyOKXExchange,
     OKXExchange,
     OkxExchange,
+    OKXUSExchange,
 )
 from powertrader_ccxt.profiles import PROFILES, ClientIdFormat, ExchangeProfile, profile_for
 from powertrader_ccxt.session import CcxtSession
@@ -29,7 +34,9 @@ from powertrader_ccxt.session import CcxtSession
 __all__ = [
     "PROFILES",
     "BinanceExchange",
+    "BinanceUSExchange",
     "BitstampExchange",
+    "BybitEUExchange",
     "BybitExchange",
     "CcxtExchange",
     "CcxtSession",
@@ -39,7 +46,9 @@ __all__ = [
     "KrakenExchange",
     "KuCoinExchange",
     "KucoinExchange",
+    "MyOKXExchange",
     "OKXExchange",
+    "OKXUSExchange",
     "OkxExchange",
     "RateLimiter",
     "profile_for",

@@ -29,28 +29,12 @@ from powertrader_ccxt.profiles import ExchangeProfile, spot_only_options
 from powertrader_ccxt.settings import CcxtSettings
 from powertrader_ccxt.urls import rewrite_api_urls
 
-__all__ = ["CURRENT_RECORD", "build_client", "ccxt_version", "deep_merge", "has_exchange"]
+__all__ = ["CURRENT_RECORD", "build_client", "ccxt_version", "deep_merge"]
 
 #: The HTTP record of the ccxt call in progress in this context (None outside our calls).
 CURRENT_RECORD: contextvars.ContextVar[HttpRecord | None] = contextvars.ContextVar(
     "powertrader_ccxt_http_record", default=None
 )
-
-
-def has_exchange(ccxt_id: str) -> bool:
-    """Whether ccxt has an async exchange ``ccxt_id``, without importing ccxt."""
-    import importlib.util
-    from pathlib import Path
-
-    if not ccxt_id.isidentifier() or ccxt_id.startswith("_"):
-        return False
-    spec = importlib.util.find_spec("ccxt")
-    if spec is None or not spec.submodule_search_locations:
-        return False
-    return any(
-        (Path(location) / "async_support" / f"{ccxt_id}.py").is_file()
-        for location in spec.submodule_search_locations
-    )
 
 
 def ccxt_version() -> str:

@@ -14,15 +14,20 @@ from powertrader_ccxt.profiles import PROFILES, ExchangeProfile, generic_profile
 from powertrader_core.kit import exchange_key
 
 __all__ = [
+    "NAMED_CLASSES",
     "SEED_CLASSES",
     "BinanceExchange",
+    "BinanceUSExchange",
     "BitstampExchange",
+    "BybitEUExchange",
     "BybitExchange",
     "CoinbaseExchange",
     "KrakenExchange",
     "KuCoinExchange",
     "KucoinExchange",
+    "MyOKXExchange",
     "OKXExchange",
+    "OKXUSExchange",
     "OkxExchange",
     "class_for_ccxt_id",
 ]
@@ -56,11 +61,27 @@ class OKXExchange(CcxtExchange):
     profile: ClassVar[ExchangeProfile] = PROFILES["okx"]
 
 
+class BybitEUExchange(CcxtExchange):
+    profile: ClassVar[ExchangeProfile] = PROFILES["bybiteu"]
+
+
+class MyOKXExchange(CcxtExchange):
+    profile: ClassVar[ExchangeProfile] = PROFILES["myokx"]
+
+
+class OKXUSExchange(CcxtExchange):
+    profile: ClassVar[ExchangeProfile] = PROFILES["okxus"]
+
+
+class BinanceUSExchange(CcxtExchange):
+    profile: ClassVar[ExchangeProfile] = PROFILES["binanceus"]
+
+
 #: The seed's spellings.
 KucoinExchange = KuCoinExchange
 OkxExchange = OKXExchange
 
-#: One class per profile row, in the table's order.
+#: The seed's seven exchanges, in its order.
 SEED_CLASSES: tuple[type[CcxtExchange], ...] = (
     KrakenExchange,
     BinanceExchange,
@@ -71,16 +92,26 @@ SEED_CLASSES: tuple[type[CcxtExchange], ...] = (
     OKXExchange,
 )
 
+#: One class per profile row, in the table's order: the seed's, then the regional entities.
+NAMED_CLASSES: tuple[type[CcxtExchange], ...] = (
+    *SEED_CLASSES,
+    BybitEUExchange,
+    MyOKXExchange,
+    OKXUSExchange,
+    BinanceUSExchange,
+)
+
 _dynamic: dict[str, type[CcxtExchange]] = {}
 
 
 def class_for_ccxt_id(ccxt_id: str) -> type[CcxtExchange]:
-    """The class for ``ccxt:<id>``: the seed class when the id has a row, else a generic one.
+    """The class for ``ccxt:<id>``: the named class when the id has a row, else a generic one
+    (with the rules of its family in ccxt, if any: ``profiles.generic_profile``).
 
     Built once per id and kept, so ``ccxt:gemini`` is the same class on every lookup.
     """
     key = exchange_key(ccxt_id)
-    for cls in SEED_CLASSES:
+    for cls in NAMED_CLASSES:
         if cls.profile.ccxt_id == key:
             return cls
     known = _dynamic.get(key)

@@ -6,7 +6,7 @@ built), so listing plugins stays fast.
 
 from __future__ import annotations
 
-from powertrader_ccxt.named_exchanges import SEED_CLASSES, class_for_ccxt_id
+from powertrader_ccxt.named_exchanges import NAMED_CLASSES, class_for_ccxt_id
 from powertrader_core import AbstractExchange, hookimpl
 from powertrader_core.kit import exchange_key
 
@@ -15,13 +15,13 @@ POWERTRADER_HOOKSPEC_VERSION = 1
 
 @hookimpl
 def powertrader_exchanges() -> list[type[AbstractExchange]]:
-    return list(SEED_CLASSES)
+    return list(NAMED_CLASSES)
 
 
 @hookimpl
 def powertrader_resolve_exchange(name: str) -> type[AbstractExchange] | None:
     """``ccxt:<id>`` for any exchange ccxt has (checked without importing ccxt)."""
-    from powertrader_ccxt.client import has_exchange
+    from powertrader_ccxt.ccxt_files import has_exchange
 
     key = exchange_key(name)
     if not key.startswith("ccxt:"):

@@ -5,6 +5,13 @@ needs to know about an exchange from here, so a change in the world (a venue lea
 a new client-id rule) is one edit in this table, never a new subclass. Exchanges without a row
 are reachable as ``ccxt:<id>`` through :func:`generic_profile` (regions unknown: global).
 
+Entities of one exchange that serve different regions from their own hosts and with their own
+keys (Bybit EU, MyOKX, OKX US, Binance.US) have rows of their own, made from the family's row
+(:func:`_entity`): ccxt makes each a subclass of the family's class, so they speak its API and
+keep its client-id and symbol rules, while hosts, regions and keys are theirs. A ``ccxt:<id>``
+without a row likewise takes the rules of the row its ccxt class derives from
+(``ccxt_files.ccxt_parent``): ``ccxt:binanceusdm`` follows Binance's client-id rule.
+
 Facts come from ``shared/reference/exchanges.md`` (regions, symbols) and from ccxt 4.5's
 exchange definitions (sandbox URLs, market-loading options, which request parameters ccxt
 sends). The ``ccxt_options`` of each row are merged into the ccxt instance's ``options`` and
@@ -15,216 +22,43 @@ Nothing here imports ccxt: the plugin's import stays cheap.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import replace
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
-from powertrader_core.kit import CANONICAL_FORMAT, SYMBOL_FORMATS, SymbolFormat, exchange_key
+from powertrader_ccxt.ccxt_files import ccxt_parent
+from powertrader_ccxt.profile_types import (
+    ClientIdFormat,
+    ClientIdLookup,
+    ExchangePaging,
+    ExchangeProfile,
+    RequestDeadline,
+)
+from powertrader_core.kit import SYMBOL_FORMATS, SymbolFormat, exchange_key
 
 __all__ = [
     "PROFILES",
     "ClientIdFormat",
+    "ClientIdLookup",
     "ExchangePaging",
     "ExchangeProfile",
     "RequestDeadline",
+    "family_of",
     "generic_profile",
     "profile_for",
     "spot_only_options",
 ]
 
 
-@dataclass(frozen=True)
-class ClientIdFormat:
-    """What an exchange accepts as a client order id, and how ours is made to fit.
-
-    ``pattern`` is the exchange's rule for the whole id. An id that does not fit is converted
-    deterministically (the same request always gives the same exchange id, which is what makes
-    reconciliation by client id work): a UUID becomes ``uuid_form``; anything else becomes a
-    UUID5 of it, written in ``uuid_form``.
-
-    - ``uuid_form="uuid"``: ``8-4-4-4-12`` with dashes (36 characters).
-    - ``uuid_form="hex32"``: the same 128 bits as 32 lower-case hex digits, no dashes.
-    """
-
-    pattern: str = r"[A-Za-z0-9_\-:.]{1,64}"
-    uuid_form: Literal["uuid", "hex32"] = "uuid"
-    #: The ccxt parameter carrying it in create_order (ccxt maps it to the exchange's field).
-    param: str = "clientOrderId"
-    #: The parameter for finding orders by it, where ccxt does not map ``param`` there and the
-    #: exchange's own field name must be passed through (None: the same as ``param``).
-    lookup_param: str | None = None
-
-    def accepts(self, value: str) -> bool:
-        return re.fullmatch(self.pattern, value) is not None
-
-
-@dataclass(frozen=True)
-class ExchangePaging:
-    """How a ``"scan"`` lookup pages through an order list the exchange cannot filter by
-    client id (``lookup.py``: an incomplete search is not proof of absence).
-
-    Each page asks ``page_size`` orders (ccxt's ``limit``); the next page is asked with
-    ``cursor_param`` set to the cursor ccxt left in an order's raw answer under
-    ``cursor_key`` (default: the same name). Without a cursor rule, a full page means more
-    may exist. At most ``max_pages`` pages are read per list; when orders remain after them
-    the lookup says "unknown", never "absent".
-    """
-
-    page_size: int = 100
-    max_pages: int = 10
-    cursor_param: str | None = None
-    cursor_key: str | None = None
-
-
-@dataclass(frozen=True)
-class RequestDeadline:
-    """How an exchange can be told to refuse an order request that reaches it too late, and
-    whether its matching engine enforces that.
-
-    Why: a request that timed out on our side may still be in the network or in the
-    exchange's queue. Reconciliation may resend an order only when it provably is not at the
-    exchange and can no longer get there: that takes a deadline the **matching engine**
-    enforces (``engine=True``: Kraken's AddOrder ``deadline``). ``CcxtExchange.engine_deadline``
-    reports it to the manager, which journals it with the intent and proves absence only after
-    it. A window checked when the request **arrives** (``engine=False``: Binance's and Bybit's
-    ``recvWindow``, KuCoin's ``allowMaxTimeWindow``, OKX's ``expTime``, which the docs describe
-    as a server check before processing, not an engine deadline) is still sent where wired, as
-    it narrows the window, but proves nothing: an order whose answer was lost there stays
-    ``unknown`` until found or settled by the user.
-
-    The deadline is the configuration's ``order_deadline`` (default: its ``timeout``), capped
-    by the manager's exchange timeout, from the moment of sending, within ``min_seconds`` and
-    ``max_seconds``:
-
-    - ``where="order_param"``: an absolute RFC 3339 time in the order request's ``name``
-      parameter, passed through ccxt's ``params`` (Kraken's AddOrder ``deadline``);
-    - ``where="ccxt_option"``: ccxt's option ``name`` in milliseconds, which ccxt sends with
-      every signed request (Binance's and Bybit's ``recvWindow``);
-    - ``where="none"``: documented here, not sent (ccxt 4.5 has no way to send it).
-    """
-
-    where: Literal["order_param", "ccxt_option", "none"]
-    name: str
-    min_seconds: float
-    max_seconds: float
-    #: Enforced by the matching engine: after it, the order cannot appear.
-    engine: bool = False
-
-    def seconds(self, wanted: float) -> float:
-        """The deadline, in seconds from sending, for ``wanted`` seconds (the setting)."""
-        return min(max(wanted, self.min_seconds), self.max_seconds)
-
-    def until(self, now: float, wanted: float) -> float:
-        """An ``order_param`` deadline as epoch seconds: a whole second (the documented form),
-        rounded up so never shorter than asked, unless that would pass the exchange's longest
-        (Kraken: now + 60 s): then down."""
-        until = float(math.ceil(now + self.seconds(wanted)))
-        if until > now + self.max_seconds:
-            until = float(math.floor(now + self.max_seconds))
-        return until
-
-
-#: How ``get_order(client_order_id=...)`` finds an order on an exchange:
-#: ``"fetch_order"`` passes the client id to ccxt's ``fetch_order``; ``"open_closed"`` asks the
-#: open and then the finished orders filtered by the client id (ccxt passes it to the
-#: exchange); ``"scan"`` lists open and finished orders and matches locally, page by page
-#: (``ExchangePaging``; a search cut off by its bound is "unknown", never "absent").
-#:
-#: The status-filter trap: a lookup by client id decides whether an order whose answer was lost
-#: reached the exchange at all. If it misses an order, reconciliation concludes "never arrived"
-#: and may send it again: a double order. So the finished orders must be listed WITHOUT a status
-#: filter: an order cancelled (by the user, by IOC, or Bybit's ``PartiallyFilledCanceled``
-#: after a partial fill), expired or rejected counts as much as a filled one. ccxt's
-#: ``fetch_closed_orders`` filters on some exchanges (Bybit ``orderStatus=Filled``, Coinbase
-#: ``order_status=FILLED``): ``ExchangeProfile.finished_orders`` names the ccxt methods that do
-#: not. The ``"fetch_order"`` exchanges look the id up directly, whatever the state: Binance
-#: ``origClientOrderId``, KuCoin ``/order/client-order/{clientOid}``, OKX ``clOrdId``, Bitstamp
-#: ``order_status`` with ``client_order_id``.
-ClientIdLookup = Literal["fetch_order", "open_closed", "scan"]
-
-
-@dataclass(frozen=True)
-class ExchangeProfile:
-    """One exchange's differences, read by ``CcxtExchange``.
-
-    - ``name``: our registered name (``kraken``); ``ccxt_id`` the ccxt class (``kraken``).
-    - ``regions``: where it may be used (``us``, ``eu``, ``global``).
-    - ``symbol_format``: the exchange's symbol facts, the core's own row
-      (:data:`powertrader_core.kit.SYMBOL_FORMATS`; declared on the exchange class):
-      ``usd_substitute``, the stable coin quoted for ``X-USD`` where no USD market exists
-      (:class:`MarketData` reports the market really quoted in ``quoted_symbol``), and
-      ``aliases``, canonical asset -> the exchange's own code (Kraken's ``XBT``; ccxt already
-      unifies these, they are accepted in symbols and balances).
-    - ``passphrase``: API keys come with a passphrase (ccxt's ``password``).
-    - ``streaming``: ccxt.pro pushes tickers over websockets for this exchange.
-    - ``sandbox``: ccxt knows a test environment (``set_sandbox_mode``).
-    - ``ccxt_options``: merged into ccxt's ``options``: spot-only market loading and account
-      facts that spare requests ccxt would otherwise make on every call.
-    - ``client_id``: the exchange's client-order-id rule; ``client_id_lookup`` how an order is
-      found again by it; ``finished_orders`` the ccxt methods listing finished orders of every
-      status for that lookup (see ``ClientIdLookup``).
-    - ``paging``: how ``"scan"`` lookups page through order lists (see ``ExchangePaging``).
-    - ``client_id_keys``: fields of the exchange's own answer that carry the order's client id,
-      read before ccxt's ``clientOrderId`` where ccxt reads the wrong field;
-      ``client_id_placeholders``: values that mean "no client id" (Kraken's ``userref`` 0).
-    - ``canceled_states``: states of the exchange's own answer (field -> state words) that
-      ccxt files under ``closed`` although the order ended without a full fill; the plugin
-      reports them ``CANCELED`` with the partial ``filled_amount`` (see the Bybit row).
-      Checked against ccxt 4.5's ``parse_order_status`` of the other rows: Kraken
-      (``canceled``/``expired``), Binance (``EXPIRED``, ``EXPIRED_IN_MATCH``: ``expired``),
-      OKX (``canceled``), Coinbase (``CANCELLED``, ``EXPIRED``) and KuCoin's classic API
-      (``cancelExist``) report a partial fill that was cancelled as cancelled already; KuCoin's
-      unified API (status 6, "partial canceled" -> ``closed``) would need a row entry, but the
-      profile uses the classic API (``uta`` off). Bitstamp's ``Finished`` is taken as filled.
-    - ``order_deadline``: how the exchange is told to refuse a late order request (see
-      ``RequestDeadline``); None where it cannot be.
-    - ``market_buy_needs_price``: market BUYs are sized in the quote currency, so ccxt needs a
-      price to turn our base amount into the amount to spend (see the Coinbase row). For
-      ``ccxt:<id>`` exchanges ccxt's own ``createMarketBuyOrderRequiresPrice`` option decides.
-    - ``fetch_tickers``: ``get_market_data_batch`` may use one ``fetch_tickers`` request.
-    - ``order_book_limits``: the book sizes the exchange accepts.
-    - ``stop_param``: the ccxt parameter carrying a stop order's trigger.
-    """
-
-    name: str
-    ccxt_id: str
-    regions: tuple[str, ...] = ("global",)
-    symbol_format: SymbolFormat = CANONICAL_FORMAT
-    passphrase: bool = False
-    streaming: bool = False
-    sandbox: bool = False
-    ccxt_options: Mapping[str, Any] = field(default_factory=dict)
-    client_id: ClientIdFormat = field(default_factory=ClientIdFormat)
-    client_id_lookup: ClientIdLookup = "open_closed"
-    #: ccxt methods listing the account's finished orders, whatever their status, for
-    #: ``"open_closed"``/``"scan"`` lookups; None: chosen from ccxt's ``has`` at run time.
-    finished_orders: tuple[str, ...] | None = None
-    paging: ExchangePaging = field(default_factory=ExchangePaging)
-    client_id_keys: tuple[str, ...] = ()
-    client_id_placeholders: tuple[str, ...] = ()
-    canceled_states: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    order_deadline: RequestDeadline | None = None
-    market_buy_needs_price: bool = False
-    fetch_tickers: bool = True
-    #: Book sizes the exchange accepts (the smallest that covers the depth is asked); None:
-    #: any depth; empty: send no limit.
-    order_book_limits: tuple[int, ...] | None = None
-    #: The ccxt parameter that carries a stop order's trigger price.
-    stop_param: str = "triggerPrice"
-    notes: str = ""
-
-
 _UUID_OR_SHORT = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
-PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
-    {
+_FAMILIES: dict[str, ExchangeProfile] = {
         "kraken": ExchangeProfile(
             name="kraken",
             ccxt_id="kraken",
             regions=("us", "eu", "global"),
+            hosts=("api.kraken.com",),  # docs.kraken.com, Spot REST introduction
             symbol_format=SYMBOL_FORMATS["kraken"],
             streaming=True,
             sandbox=False,
@@ -259,7 +93,9 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
         "binance": ExchangeProfile(
             name="binance",
             ccxt_id="binance",
+            # Binance.com answers US addresses with HTTP 451; Binance.US serves the US.
             regions=("eu", "global"),
+            hosts=("api.binance.com",),  # binance-spot-api-docs rest-api.md, base endpoints
             symbol_format=SYMBOL_FORMATS["binance"],
             streaming=True,
             sandbox=True,
@@ -272,8 +108,11 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
                 # deposits and withdrawals; spot precision and limits come from exchangeInfo.
                 "fetchCurrencies": False,
             },
-            # newClientOrderId: ^[.A-Z:/a-z0-9_-]{1,36}$ (Binance spot API docs).
-            client_id=ClientIdFormat(pattern=r"[.A-Z:/a-z0-9_\-]{1,36}", uuid_form="uuid"),
+            # newClientOrderId: unique among open orders; the spot REST docs give no format,
+            # the spot FIX docs the regex ^[a-zA-Z0-9-_]{1,36}$ (github.com/binance/
+            # binance-spot-api-docs fix-api.md; rest-api.md "New order"). The regex
+            # ^[\.A-Z\:/a-z0-9_-]{1,36}$ quoted here before is the futures API's.
+            client_id=ClientIdFormat(pattern=r"[a-zA-Z0-9\-_]{1,36}", uuid_form="uuid"),
             client_id_lookup="fetch_order",
             # A cancel answer's clientOrderId is the cancel request's own new id; the order's
             # is origClientOrderId (which ccxt does not read).
@@ -291,6 +130,7 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             name="coinbase",
             ccxt_id="coinbase",
             regions=("us", "eu", "global"),
+            hosts=("api.coinbase.com",),  # docs.cdp.coinbase.com, Advanced Trade REST API
             symbol_format=SYMBOL_FORMATS["coinbase"],
             streaming=True,
             sandbox=False,
@@ -331,7 +171,8 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
         "kucoin": ExchangeProfile(
             name="kucoin",
             ccxt_id="kucoin",
-            regions=("eu", "global"),
+            regions=("eu", "global"),  # left the US in 2025
+            hosts=("api.kucoin.com",),  # kucoin.com/docs-new, spot base URL
             symbol_format=SYMBOL_FORMATS["kucoin"],
             passphrase=True,
             streaming=True,
@@ -357,6 +198,7 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             name="bitstamp",
             ccxt_id="bitstamp",
             regions=("us", "eu", "global"),
+            hosts=("www.bitstamp.net",),  # bitstamp.net/api, "https://www.bitstamp.net/api/v2/"
             symbol_format=SYMBOL_FORMATS["bitstamp"],
             streaming=False,  # ccxt.pro streams Bitstamp's book and trades, not tickers
             sandbox=False,
@@ -371,7 +213,11 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
         "bybit": ExchangeProfile(
             name="bybit",
             ccxt_id="bybit",
-            regions=("eu", "global"),
+            # Bybit's terms exclude the US (403 from US addresses) and, since Bybit EU opened,
+            # the EEA, whose customers it sends to Bybit EU (bybiteu): global only.
+            regions=("global",),
+            # bybit-exchange.github.io/docs/v5/rate-limit: api.bybit.com and api.bytick.com
+            hosts=("api.bybit.com", "api.bytick.com"),
             symbol_format=SYMBOL_FORMATS["bybit"],
             streaming=True,
             sandbox=True,
@@ -416,12 +262,15 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             # guide, /v5/error): not an engine deadline. ccxt's default of 5 s is the most
             # kept (no larger maximum found documented); a shorter timeout shortens it.
             order_deadline=RequestDeadline("ccxt_option", "recvWindow", 1.0, 5.0),
-            notes="excludes the US and some other places; US addresses get 403",
+            notes="excludes the US (403) and the EEA, which Bybit EU (bybiteu) serves",
         ),
         "okx": ExchangeProfile(
             name="okx",
             ccxt_id="okx",
-            regions=("eu", "global"),
+            # OKX docs v5 overview: customers registered on my.okx.com (EEA) must use
+            # eea.okx.com, US customers (app.okx.com) us.okx.com; this host serves the rest.
+            regions=("global",),
+            hosts=("www.okx.com",),  # okx.com/docs-v5/en/#overview: REST https://www.okx.com
             symbol_format=SYMBOL_FORMATS["okx"],
             passphrase=True,
             streaming=True,
@@ -436,21 +285,110 @@ PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(
             # processing, not said to be enforced by the matching engine, so taken as none
             # (conservative). ccxt 4.5's OKX does not send it.
             order_deadline=RequestDeadline("none", "expTime", 0.0, 0.0),
-            notes="a separate US venue exists since 2025 (app.okx.com, spot only); keys need a "
-            "passphrase",
+            notes="keys need a passphrase; EEA customers use MyOKX (myokx), US customers OKX "
+            "US (okxus)",
         ),
-    }
-)
+}
+
+
+def _entity(family: ExchangeProfile, **own: Any) -> ExchangeProfile:
+    """A row for another entity of ``family`` (its own hosts, regions and keys): ccxt makes
+    it a subclass of the family's class, so the family's API rules (client ids, symbols,
+    lookups, deadlines) carry over unless ``own`` says otherwise."""
+    return replace(family, family=family.name, **own)
+
+
+_ENTITIES: dict[str, ExchangeProfile] = {
+    # Bybit EU (Bybit's guide, bybit-exchange.github.io/docs/v5/guide: "EEA users must use
+    # https://api.bybit.eu"); its own registration and keys (error 81007 for Bybit EU keys
+    # made elsewhere, docs/v5/error). ccxt: bybiteu(bybit). Same v5 API: orderLinkId, up to
+    # 36 letters, digits, '-' and '_'; recvWindow as Bybit (the EU site documents no rule of
+    # its own: unconfirmed, the family's taken). No EU test environment is documented, so no
+    # sandbox. ccxt.pro streams its tickers (stream.bybit.eu).
+    "bybiteu": _entity(
+        _FAMILIES["bybit"],
+        name="bybiteu",
+        ccxt_id="bybiteu",
+        regions=("eu",),
+        hosts=("api.bybit.eu",),
+        sandbox=False,
+        notes="Bybit EU: EEA customers; its own host and keys (keys of bybit do not work here)",
+    ),
+    # MyOKX (OKX docs v5 overview, okx.com/docs-v5/en/#overview: users registered on
+    # my.okx.com "must use" eea.okx.com; docs at my.okx.com/docs-v5/en/). Its own accounts
+    # and keys with a passphrase. ccxt: myokx(okx), so OKX's clOrdId rule holds: 1 to 32
+    # letters and digits (okx.com/docs-v5 place order; the EEA docs could not be read:
+    # unconfirmed, the family's stricter rule is the safe reading). Websocket
+    # wss://wseea.okx.com (ccxt.pro myokx). No EEA demo-trading host is documented: no sandbox.
+    "myokx": _entity(
+        _FAMILIES["okx"],
+        name="myokx",
+        ccxt_id="myokx",
+        regions=("eu",),
+        hosts=("eea.okx.com",),
+        sandbox=False,
+        notes="MyOKX: EEA customers; host eea.okx.com, its own accounts and keys; EUR markets",
+    ),
+    # OKX US (OKX docs v5 overview: US users, registered on app.okx.com, "must use"
+    # us.okx.com; docs at app.okx.com/docs-v5/en/). Spot only, USD and USDT pairs, its own
+    # keys with a passphrase. ccxt: okxus(okx): OKX's clOrdId rule (regional docs
+    # unconfirmed). Websocket wss://wsus.okx.com (ccxt.pro okxus). No demo host: no sandbox.
+    "okxus": _entity(
+        _FAMILIES["okx"],
+        name="okxus",
+        ccxt_id="okxus",
+        regions=("us",),
+        hosts=("us.okx.com",),
+        sandbox=False,
+        notes="OKX US: US customers; host us.okx.com, spot only, its own keys",
+    ),
+    # Binance.US (github.com/binance-us/binance-us-api-docs rest-api.md: base endpoint
+    # https://api.binance.us; recvWindow default 5,000 ms, max 60,000, checked on arrival).
+    # Its own accounts and keys. ccxt: binanceus(binance). newClientOrderId: unique among
+    # open orders, format not documented (unconfirmed): Binance spot's rule, the family's.
+    # Real USD markets (BTCUSD) beside USDT ones: USD is quoted as USD where listed. No
+    # Binance.US test environment (ccxt's test URLs are Binance's own): no sandbox.
+    "binanceus": _entity(
+        _FAMILIES["binance"],
+        name="binanceus",
+        ccxt_id="binanceus",
+        regions=("us",),
+        hosts=("api.binance.us",),
+        sandbox=False,
+        notes="Binance.US: US customers; its own host and keys; USD and USDT markets",
+    ),
+}
+
+PROFILES: Mapping[str, ExchangeProfile] = MappingProxyType(_FAMILIES | _ENTITIES)
 
 
 def generic_profile(ccxt_id: str) -> ExchangeProfile:
     """The profile of an exchange without a row: ``ccxt:<id>``, regions unknown (global).
 
-    Spot-only market loading is applied from ccxt's own options at creation (see
-    ``spot_only_options``); client ids pass unchanged unless they break the common rule.
+    Where ccxt's class for ``ccxt_id`` derives from one that has a row (``binanceusdm`` from
+    ``binance``), the family's API rules apply: client ids, symbol format, lookups, deadlines,
+    passphrase. Otherwise spot-only market loading is applied from ccxt's own options at
+    creation (see ``spot_only_options``) and client ids pass unchanged unless they break the
+    common rule. Either way ccxt decides the sandbox (a missing test URL is refused when
+    asked) and websockets are not used.
     """
+    name = f"ccxt:{ccxt_id}"
+    family = family_of(ccxt_id)
+    if family is not None:
+        return replace(
+            family,
+            name=name,
+            ccxt_id=ccxt_id,
+            family=family.family or family.name,
+            regions=("global",),
+            hosts=(),
+            sandbox=True,
+            streaming=False,
+            ccxt_options={},
+            notes=f"a {family.ccxt_id} subclass in ccxt: {family.name}'s rules",
+        )
     return ExchangeProfile(
-        name=f"ccxt:{ccxt_id}",
+        name=name,
         ccxt_id=ccxt_id,
         regions=("global",),
         # Unknown ahead: ccxt's unified BASE/QUOTE, and USDT tried where BTC/USD is missing.
@@ -458,6 +396,19 @@ def generic_profile(ccxt_id: str) -> ExchangeProfile:
         sandbox=True,  # decided by ccxt itself: a missing test URL is refused when asked
         client_id_lookup="scan",
     )
+
+
+def family_of(ccxt_id: str) -> ExchangeProfile | None:
+    """The nearest row up ``ccxt_id``'s class inheritance in ccxt (None: no row there)."""
+    by_ccxt_id = {profile.ccxt_id: profile for profile in PROFILES.values()}
+    parent = ccxt_parent(ccxt_id)
+    for _ in range(8):  # ccxt's hierarchies are one or two deep
+        if parent is None:
+            return None
+        if parent in by_ccxt_id:
+            return by_ccxt_id[parent]
+        parent = ccxt_parent(parent)
+    return None
 
 
 def profile_for(name: str) -> ExchangeProfile:

@@ -67,7 +67,7 @@ class CcxtSession:
                 operation="configure",
             )
         self.limiter: RateLimiter | None = None
-        from powertrader_ccxt.client import has_exchange
+        from powertrader_ccxt.ccxt_files import has_exchange
 
         if not has_exchange(profile.ccxt_id):
             raise ConfigurationError(
