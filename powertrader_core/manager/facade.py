@@ -64,6 +64,7 @@ from powertrader_core.settings import Settings
 from powertrader_core.streaming.monitor import (
     MonitorConfig,
     PriceMonitor,
+    PriceSource,
     PriceUpdate,
     Subscription,
     canonical_targets,
@@ -102,6 +103,9 @@ class MultiExchangeManager:
     ``settings.exchanges``, else every registered exchange serving the region, leaving out
     those that take part only where named, such as the paper exchange). ``journal``: the order
     journal (default: ``OrderJournal(settings.journal_path)``); ``safety``: reconciliation knobs.
+    ``price_source``: where live prices come from instead of this process's own feeds, e.g.
+    ``"redis://localhost:6379/0"`` to read what a ``powertrader feed`` publishes (a
+    :class:`~powertrader_core.streaming.RedisPriceSource`, or any ``PriceSource``).
     """
 
     def __init__(
@@ -114,6 +118,7 @@ class MultiExchangeManager:
         health: HealthTracker | None = None,
         journal: OrderJournal | None = None,
         safety: SafetyPolicy | None = None,
+        price_source: PriceSource | str | None = None,
     ) -> None:
         if settings is None:
             settings = Settings.load()
@@ -142,6 +147,11 @@ class MultiExchangeManager:
             self.journal, self._caller, self._safety.settler, self._check_live
         )
         self._monitor: PriceMonitor | None = None
+        if isinstance(price_source, str):
+            from powertrader_core.streaming.redis_source import RedisPriceSource
+
+            price_source = RedisPriceSource(price_source)
+        self._price_source = price_source
 
     # ---- which exchanges ------------------------------------------------------------------------
 
@@ -429,7 +439,7 @@ class MultiExchangeManager:
     def price_monitor(self) -> PriceMonitor:
         """Feeds, subscribers and their status (built on first use; ``.config`` tunes it)."""
         if self._monitor is None:
-            self._monitor = monitor_over(self._caller)
+            self._monitor = monitor_over(self._caller, source=self._price_source)
         return self._monitor
 
     def _monitor_targets(

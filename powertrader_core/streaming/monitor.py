@@ -28,10 +28,11 @@ import dataclasses
 import itertools
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.manager.calls import Caller
@@ -39,7 +40,14 @@ from powertrader_core.models import MarketData
 from powertrader_core.streaming.feeds import Feed, FeedHooks, FeedState, MonitorConfig
 from powertrader_core.streaming.subscribers import Subscription, offer_all
 
-__all__ = ["MonitorConfig", "PriceMonitor", "PriceUpdate", "Subscription"]
+__all__ = [
+    "MonitorConfig",
+    "PriceMonitor",
+    "PriceSource",
+    "PriceUpdate",
+    "SourceSink",
+    "Subscription",
+]
 
 log = logging.getLogger("powertrader_core.streaming")
 
@@ -63,6 +71,49 @@ class PriceUpdate:
 _MONITORING = "start_price_monitoring"
 
 
+class SourceSink:
+    """What a :class:`PriceSource` hands its updates to: the monitor's subscribers and status.
+
+    ``wanted()`` is what the monitor is asked for now (exchange -> symbols); a source may read
+    more and drop the rest. ``publish`` records the update in the exchange's status (mode, last
+    update, count) and hands it to every subscriber, as a feed's quote would be.
+    """
+
+    def __init__(self, monitor: PriceMonitor) -> None:
+        self._monitor = monitor
+
+    def wanted(self) -> dict[str, list[str]]:
+        return self._monitor._wanted()
+
+    def publish(self, exchange: str, symbol: str, data: MarketData, mode: str) -> None:
+        state = self._monitor._states.setdefault(exchange, FeedState(exchange))
+        state.mode = mode
+        state.running = True
+        state.updates += 1
+        state.last_update = time.time()
+        if state.connected is not True:
+            state.connected = True
+        self._monitor._publish(exchange, symbol, data)
+
+    def connection(self, name: str, connected: bool) -> None:
+        state = self._monitor._states.get(name)
+        if state is not None:
+            state.connected = connected
+        self._monitor._connection(name, connected)
+
+
+class PriceSource(Protocol):
+    """Where a monitor's prices come from instead of its own feeds (e.g. a Redis Stream)."""
+
+    label: str
+
+    async def run(self, sink: SourceSink) -> None:
+        """Hand updates to ``sink`` until cancelled."""
+
+    def status(self) -> dict[str, Any]:
+        """What the source knows of itself, for ``status()``."""
+
+
 class PriceMonitor:
     """Feeds, subscribers and status for live prices (see the module docstring).
 
@@ -80,7 +131,10 @@ class PriceMonitor:
         config: MonitorConfig | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
+        source: PriceSource | None = None,
     ) -> None:
+        self.source = source
+        self._source_task: asyncio.Task[None] | None = None
         self.config = config if config is not None else MonitorConfig()
         self._hooks = FeedHooks(acquire, poll, self._publish, self._connection, sleep, rng)
         self._price_subs: dict[int, Subscription] = {}
@@ -163,7 +217,7 @@ class PriceMonitor:
 
     @property
     def running(self) -> bool:
-        return bool(self._feeds)
+        return bool(self._feeds) or self._source_task is not None
 
     async def stop(self) -> None:
         """End every feed, subscriber task and open stream; keep the subscriptions."""
@@ -232,6 +286,9 @@ class PriceMonitor:
     def _reconcile(self) -> None:
         """Start, restart or stop feeds so that each follows what is asked of its exchange."""
         wanted = self._wanted()
+        if self.source is not None:
+            self._follow_source(bool(wanted))
+            return
         for name, (running, _task) in list(self._feeds.items()):
             if frozenset(wanted.get(name, ())) != running:
                 self._cancel_feed(name)
@@ -240,6 +297,27 @@ class PriceMonitor:
         for name, symbols in wanted.items():
             if name not in self._feeds:
                 self._start_feed(name, symbols)
+
+    def _follow_source(self, needed: bool) -> None:
+        """With a source, one task reads it while anything is asked; it filters by ``_wanted``."""
+        assert self.source is not None
+        if needed and self._source_task is None:
+            loop = asyncio.get_running_loop()
+            name = f"powertrader price source {self.source.label}"
+            task = loop.create_task(self.source.run(SourceSink(self)), name=name)
+            task.add_done_callback(_report_crash)
+            self._source_task = task
+        elif not needed and self._source_task is not None:
+            task, self._source_task = self._source_task, None
+            task.cancel()
+            self._retire(task)
+            for state in self._states.values():
+                state.running = False
+
+    def feed_mode(self, exchange: str) -> str:
+        """How ``exchange``'s quotes arrive now: ``websocket``, ``polling``, ``starting``..."""
+        state = self._states.get(exchange)
+        return state.mode if state is not None else "unknown"
 
     def _start_feed(self, name: str, symbols: Sequence[str]) -> None:
         state = self._states.setdefault(name, FeedState(name))
@@ -301,6 +379,7 @@ class PriceMonitor:
             "feeds": self.feed_status(),
             "subscribers": [sub.snapshot() for sub in self.subscriptions()],
             "config": dataclasses.asdict(self.config),
+            "source": None if self.source is None else self.source.status(),
         }
 
 
@@ -336,7 +415,9 @@ def canonical_targets(
     return wanted, names
 
 
-def monitor_over(caller: Caller, config: MonitorConfig | None = None) -> PriceMonitor:
+def monitor_over(
+    caller: Caller, config: MonitorConfig | None = None, source: PriceSource | None = None
+) -> PriceMonitor:
     """A monitor whose exchanges and polls go through a manager's :class:`~._fanout.Caller`.
 
     Polls are the manager's reads (bounded by its timeout, retried, recorded in its health);
@@ -360,4 +441,4 @@ def monitor_over(caller: Caller, config: MonitorConfig | None = None) -> PriceMo
 
         return await caller.read(name, "get_market_data_batch", batch)
 
-    return PriceMonitor(acquire, poll, config=config)
+    return PriceMonitor(acquire, poll, config=config, source=source)
