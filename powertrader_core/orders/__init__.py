@@ -6,6 +6,7 @@ Reading order:
    intent is committed before an order leaves, and every outcome after.
 2. ``safety``: :class:`OrderSafety` sends an order through the journal and, when the answer is
    lost, looks it up before anything is resent.
+   ``outcome``: an answer without the order's outcome, completed by looking it up.
 3. ``locate``: finding an order by its client order id, and when absence is proven.
 4. ``reconcile``: settling every unsettled journal entry against its exchange.
 5. ``cancel``: cancelling through the journal.

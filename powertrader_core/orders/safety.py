@@ -4,7 +4,8 @@ Every order goes through :meth:`OrderSafety.place`, which wraps the manager's si
 (``_send_order``) with the journal (:mod:`powertrader_core.orders.journal`):
 
 1. the intent is committed to the journal; then the exchange is made ready and the order sent;
-2. an answer is recorded (``accepted``/``filled``/...); a refusal (``ExchangeOrderError``,
+2. an answer is recorded (``accepted``/``filled``/...; an answer without the outcome is
+   completed by looking the order up first, :mod:`.outcome`); a refusal (``ExchangeOrderError``,
    authentication, rate limit, unsupported) is recorded ``rejected``, raised, never retried;
 3. a failure that provably sent nothing (``request_sent`` False: refused connection, open
    circuit, no credentials) is ``not_sent``;
@@ -64,6 +65,7 @@ from powertrader_core.orders.journal import (
     OrderJournal,
 )
 from powertrader_core.orders.locate import SafetyPolicy
+from powertrader_core.orders.outcome import complete_answer
 from powertrader_core.orders.reconcile import ReconcileSummary, Settler
 
 __all__ = ["OrderSafety", "SafetyPolicy"]
@@ -323,6 +325,7 @@ class OrderSafety:
             if isinstance(entry_or_replay, OrderResult):
                 return entry_or_replay
             entry = entry_or_replay
+            sent_at = asyncio.get_running_loop().time()
             try:
                 result = await self.send(venue, attempt)
             except asyncio.CancelledError:
@@ -350,6 +353,11 @@ class OrderSafety:
                     f"{entry.attempts} attempts: not placed",
                     exchange=name, operation="place_order", request_sent=False,
                 )) from error
+            # An answer without the outcome (Kraken's AddOrder: the id alone) is completed by
+            # looking the order up, within what is left of the call's time (outcome.py).
+            result = await complete_answer(
+                venue, attempt, result, sent_at + self.caller.timeout(), self.caller.sleep
+            )
             return await self._record_answer(entry, result, routing)
 
     async def _journal_intent(

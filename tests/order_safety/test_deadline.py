@@ -67,9 +67,9 @@ async def test_a_late_request_past_its_deadline_is_refused_and_the_resend_is_the
     (txid,) = [t for t, o in kraken_sim.orders.items() if o["cl_ord_id"] == order.client_order_id]
     assert len(kraken_sim.orders) == 1 and result.order_id == txid
     assert result.metadata["journal"]["attempts"] == 2
-    # Kraken answers AddOrder with the id alone: accepted (reconcile() reads it as filled)
+    # Kraken answers AddOrder with the id alone; the lookup after it says filled
     assert await _journaled(tmp_path / "journal.sqlite3", order.client_order_id) == (
-        S.ACCEPTED, 2
+        S.FILLED, 2
     )
 
 

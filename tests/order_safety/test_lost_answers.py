@@ -85,9 +85,9 @@ async def test_lost_before_acceptance_is_resent_once(
     assert kraken_sim.count("AddOrder") == 2  # the lost one, and one resend
     assert result.order_id == txid and result.metadata["journal"]["attempts"] == 2
     state, trail, attempts = await _trail(tmp_path / "journal.sqlite3", order.client_order_id)
-    # Kraken answers AddOrder with the id alone: accepted (reconcile() reads it as filled)
-    assert state is S.ACCEPTED and attempts == 2
-    assert trail == [S.INTENT, S.IN_DOUBT, S.NOT_SENT, S.INTENT, S.ACCEPTED]
+    # Kraken answers AddOrder with the id alone; the lookup after it says filled
+    assert state is S.FILLED and attempts == 2
+    assert trail == [S.INTENT, S.IN_DOUBT, S.NOT_SENT, S.INTENT, S.FILLED]
     # the resend carried the same client order id
     sent = [r.params.get("cl_ord_id") for r in kraken_sim.requests if r.path.endswith("AddOrder")]
     assert sent == [order.client_order_id] * 2
