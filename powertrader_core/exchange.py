@@ -308,7 +308,15 @@ class AbstractExchange(abc.ABC):
         Empty when usable. Plugins extend it with their own checks (a key that must decode),
         and must never put a configured value in a problem's text.
         """
-        return [f"{key} is missing" for key in cls.required_credentials if not config.get(key)]
+        problems = [f"{key} is missing" for key in cls.required_credentials if not config.get(key)]
+        for key in dict.fromkeys([*cls.required_credentials, *cls.optional_credentials]):
+            value = config.get(key)
+            if value is not None and not isinstance(value, str) and not hasattr(
+                value, "get_secret_value"
+            ):
+                # A number or a list (JSON written by hand) would be signed as its repr.
+                problems.append(f"{key} must be text, not {type(value).__name__}")
+        return problems
 
     @property
     def has_credentials(self) -> bool:

@@ -101,6 +101,10 @@ def _is_refusal(error: ExchangeError) -> bool:
 
 
 def _provably_unsent(error: ExchangeError) -> bool:
+    # A ConfigurationError is raised before a request is built or sent (a key that does not
+    # sign, a missing setting): nothing left, so nothing to look up.
+    if isinstance(error, ConfigurationError):
+        return True
     return isinstance(error, ExchangeConnectionError) and error.request_sent is False
 
 
@@ -333,12 +337,12 @@ class OrderSafety:
                     entry, "cancelled while sending: may have reached the exchange"))
                 raise
             except ExchangeError as error:
-                if _is_refusal(error):
-                    await self.journal.mark_rejected(cid, name, str(error))
-                    raise
                 if _provably_unsent(error):
                     await self.journal.mark_not_sent(cid, name, f"not sent: {error}")
                     raise _NotPlaced(error) from error
+                if _is_refusal(error):
+                    await self.journal.mark_rejected(cid, name, str(error))
+                    raise
                 found = await self._reconcile_send(venue, entry, error)
                 if found is not None:
                     return _annotate(found[0], routing, state=found[1], attempts=entry.attempts,

@@ -23,7 +23,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from powertrader_ccxt.error_map import HttpRecord
+from powertrader_ccxt.error_map import HttpRecord, LocalSigningError
 from powertrader_ccxt.limiter import RateLimiter
 from powertrader_ccxt.profiles import ExchangeProfile, spot_only_options
 from powertrader_ccxt.settings import CcxtSettings
@@ -154,5 +154,24 @@ def _instrument(client: Any, limiter: RateLimiter | None) -> None:
             request_body,
         )
 
+    original_sign = client.sign
+
+    def sign(*args: Any, **kwargs: Any) -> Any:
+        # ccxt signs inside fetch2, before anything is sent: a failure here (a secret that is
+        # not base64, a key that does not load) is local, never an order that "may exist".
+        try:
+            return original_sign(*args, **kwargs)
+        except Exception as exc:
+            if _is_ccxt_error(exc):
+                raise
+            raise LocalSigningError(exc) from exc
+
     client.fetch2 = fetch2
     client.on_rest_response = on_rest_response
+    client.sign = sign
+
+
+def _is_ccxt_error(exc: BaseException) -> bool:
+    from ccxt.base.errors import BaseError
+
+    return isinstance(exc, BaseError)

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from powertrader_core.errors import (
+    ConfigurationError,
     ExchangeAuthenticationError,
     ExchangeConnectionError,
     ExchangeError,
@@ -47,6 +48,7 @@ __all__ = [
     "CCXT_ERROR_TABLE",
     "ORDER_OPERATIONS",
     "HttpRecord",
+    "LocalSigningError",
     "Rule",
     "translate",
     "unreadable_answer",
@@ -129,6 +131,19 @@ class HttpRecord:
         head, tail = body[:256].lstrip(), body[-64:].rstrip()  # no copy of a large body
         self.body_head = head[:200]
         self.json_like = head[:1] in ("{", "[") and tail[-1:] in ("}", "]")
+
+
+class LocalSigningError(Exception):
+    """A request failed while being built here (ccxt's ``sign``): nothing left the machine.
+
+    Raised by the client's instrumented ``sign`` (``client.py``) around any exception that is
+    not ccxt's own: a Kraken secret that is not base64, a PEM key that does not load. It is
+    a configuration problem, never an order that "may exist".
+    """
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.cause = cause
 
 
 # ---- secrets ------------------------------------------------------------------------------
@@ -265,6 +280,13 @@ def translate(
     """
     secrets = tuple(secrets)
     detail = _detail(exc, exchange_id, secrets)
+    if isinstance(exc, LocalSigningError):
+        return ConfigurationError(
+            f"the request could not be signed here, so nothing was sent ({detail}); check the "
+            "key's format with: powertrader config validate",
+            exchange=exchange,
+            operation=operation,
+        )
     found = _rule_for(exc)
     status = _status_of(exc, record)
 

@@ -37,6 +37,7 @@ from powertrader_ccxt.convert import (
     market_data_from_ticker,
     order_from_ccxt,
 )
+from powertrader_ccxt.key_formats import secret_problems
 from powertrader_ccxt.limiter import RateLimiter
 from powertrader_ccxt.lookup import SENT_SKEW, find_by_client_id
 from powertrader_ccxt.order_arguments import order_arguments
@@ -134,6 +135,9 @@ class CcxtExchange(AbstractExchange):
             sandbox = False
         if sandbox and not cls.profile.sandbox:
             problems.append(f"sandbox: {cls.profile.ccxt_id} has no sandbox")
+        secret = config.get("api_secret") or config.get("secret")
+        if isinstance(secret, str) and secret:
+            problems += secret_problems("api_secret", secret, cls.profile.secret_format)
         return problems
 
     async def initialize(self) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from powertrader_ccxt.key_formats import SecretFormat
 from powertrader_core.kit import CANONICAL_FORMAT, SymbolFormat
 
 __all__ = [
@@ -178,6 +179,8 @@ class ExchangeProfile:
     - ``fetch_tickers``: ``get_market_data_batch`` may use one ``fetch_tickers`` request.
     - ``order_book_limits``: the book sizes the exchange accepts.
     - ``stop_param``: the ccxt parameter carrying a stop order's trigger.
+    - ``secret_format``: the form of the API secret (``text``, ``base64``,
+      ``pem_or_ed25519``), checked by ``config validate``.
     """
 
     name: str
@@ -207,4 +210,7 @@ class ExchangeProfile:
     order_book_limits: tuple[int, ...] | None = None
     #: The ccxt parameter that carries a stop order's trigger price.
     stop_param: str = "triggerPrice"
+    #: The form of the API secret (``key_formats.SecretFormat``), checked by ``config
+    #: validate`` before anything is signed.
+    secret_format: SecretFormat = "text"
     notes: str = ""

@@ -80,6 +80,9 @@ _FAMILIES: dict[str, ExchangeProfile] = {
             client_id_placeholders=("0",),
             # ccxt's Kraken reads stop-loss triggers from stopLossPrice (ordertype stop-loss).
             stop_param="stopLossPrice",
+            # API-Sign is an HMAC-SHA512 "using the base64-decoded secret API key"
+            # (docs.kraken.com, Spot REST API, Authentication).
+            secret_format="base64",
             # AddOrder "deadline": an RFC 3339 time "after which the matching engine should
             # reject the new order request, in presence of latency or order queueing"; min
             # now() + 2 s, max now() + 60 s (docs.kraken.com/api/docs/rest-api/add-order);
@@ -136,6 +139,10 @@ _FAMILIES: dict[str, ExchangeProfile] = {
             sandbox=False,
             # Advanced Trade (v3) markets, public endpoint.
             ccxt_options={"fetchMarkets": "fetchMarketsV3", "fetchTickers": "fetchTickersV3"},
+            # CDP API keys sign a JWT with their private key: ECDSA keys come as a PEM block,
+            # Ed25519 keys as base64 (docs.cdp.coinbase.com, Advanced Trade API, API Key
+            # Authentication).
+            secret_format="pem_or_ed25519",
             # ccxt 4.5's create_order ignores clientOrderId and sends its own "ccxt-<uuid>";
             # Coinbase's own field, passed through, replaces it.
             client_id=ClientIdFormat(
