@@ -7,9 +7,15 @@ with a connection error, so the page has an exchange that is down with its reaso
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +33,8 @@ from tests.manager.fakes import (
 )
 
 SYMBOLS = ("BTC-USD", "ETH-USD")
+#: The access token ``served`` gives its server through the environment.
+SERVE_TOKEN = "env-dashboard-token-0123456789ab"
 
 
 @dataclass
@@ -92,3 +100,33 @@ def serve(venues: dict[str, type[FakeVenue]]) -> ServeFactory:
                 yield Dashboard(url, board, policy, manager)
 
     return start
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, object]]]:
+    """``powertrader serve --exchange paper --port 0`` as a process (token from the
+    environment); yields it and what it printed first (its URL)."""
+    env = {**os.environ, "POWERTRADER_SERVE_TOKEN": SERVE_TOKEN}
+    env["POWERTRADER_CREDENTIALS_DIR"] = str(tmp_path / "credentials")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "powertrader_core", "serve", "--exchange", "paper",
+         "--port", "0", "--interval", "0.3", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line:
+            raise AssertionError(f"serve printed nothing; stderr: {process.stderr.read()}")
+        yield process, json.loads(line)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
-TOKEN = "env-dashboard-token-0123456789ab"
+from tests.web.conftest import SERVE_TOKEN as TOKEN
 
 
 def _listening(port: int) -> list[str]:
@@ -29,34 +26,6 @@ def _listening(port: int) -> list[str]:
             if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
                 found.append(address)
     return found
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, object]]]:
-    env = {**os.environ, "POWERTRADER_SERVE_TOKEN": TOKEN}
-    env["POWERTRADER_CREDENTIALS_DIR"] = str(tmp_path / "credentials")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "powertrader_core", "serve", "--exchange", "paper",
-         "--port", "0", "--interval", "0.3", "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if not line:
-            raise AssertionError(f"serve printed nothing; stderr: {process.stderr.read()}")
-        yield process, json.loads(line)
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
 
 
 def test_serve_offline_on_loopback_with_paper_quotes(

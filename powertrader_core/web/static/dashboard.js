@@ -100,6 +100,7 @@
     var before = state.quotes[key];
     state.quotes[key] = q;
     if (!cells) return;
+    if (window.__ptFirstQuoteMs === undefined) window.__ptFirstQuoteMs = performance.now();
     var places = placesFor(q);
     cells.bid.textContent = fmt(q.bid, places);
     cells.ask.textContent = fmt(q.ask, places);
