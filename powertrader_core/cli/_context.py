@@ -388,14 +388,20 @@ def config_manager(*, keys_needed: bool = False) -> ExchangeConfigManager:
 
 
 def make_manager(
-    exchanges: Sequence[str] | None = None, *, live: bool = False
+    exchanges: Sequence[str] | None = None,
+    *,
+    live: bool = False,
+    price_source: str | None = None,
 ) -> MultiExchangeManager:
-    """A manager over ``exchanges`` (default: the settings' set for the region)."""
+    """A manager over ``exchanges`` (default: the settings' set for the region); live prices
+    from ``price_source`` (a ``redis://`` URL) instead of its own feeds when given."""
     from powertrader_core.manager.facade import MultiExchangeManager
 
     names = [name.strip().lower() for name in exchanges] if exchanges else None
     settings = load_settings(live=live)
-    return MultiExchangeManager(config_manager(keys_needed=live), settings, names)
+    return MultiExchangeManager(
+        config_manager(keys_needed=live), settings, names, price_source=price_source
+    )
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -2,8 +2,8 @@
 
 Commands live in modules by job (``market_cmd``: prices; ``trading_cmd``: order and
 balances; ``orders_cmd``: orders and cancel; ``status_cmd``: exchanges and health;
-``watch_cmd``: live prices; ``serve_cmd``: the dashboard; ``config_cmd``, ``plugins_cmd``) and
-are registered here, each wrapped by
+``watch_cmd``: live prices; ``serve_cmd``: the dashboard; ``feed_cmd``: prices to Redis;
+``config_cmd``, ``plugins_cmd``) and are registered here, each wrapped by
 :func:`~powertrader_core.cli._context.with_global_options` so that every one of them takes
 ``--json``, ``--region`` and ``--debug``.
 
@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import typer
 
 from powertrader_core.cli import (
+    feed_cmd,
     market_cmd,
     orders_cmd,
     serve_cmd,
@@ -64,6 +65,7 @@ _COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("watch", watch_cmd.watch_command),
     ("status", status_cmd.status_command),
     ("serve", serve_cmd.serve_command),
+    ("feed", feed_cmd.feed_command),
 )
 for _name, _command in _COMMANDS:
     app.command(_name)(with_global_options(_command))

@@ -1,7 +1,8 @@
 """``powertrader watch SYMBOL...``: a live table of quotes until Ctrl-C (or --count/--duration).
 
 Quotes come from the manager's price stream where it has one (websockets where an exchange
-offers them, polling elsewhere), else from polling ``compare_prices_detailed`` every
+offers them, polling elsewhere; with ``--from redis://...``, what a ``powertrader feed``
+publishes, with no request to any exchange), else from polling ``compare_prices_detailed`` every
 ``--interval`` seconds. Each (exchange, symbol) is a row that changes in place, with its move
 since the first quote; an exchange that fails shows its reason in its row and is asked again.
 
@@ -161,6 +162,12 @@ async def _stream(
         """Feeds retry on their own; their last error is what the table should show."""
         seen: dict[str, Any] = {}
         while True:
+            source = manager.price_monitor.status()["source"]
+            if source is not None and source["connected"] is False:  # a price source is down
+                why = f"price source {source['url']} down: {source['last_error']}"
+                for name in manager.get_available_exchanges():
+                    for symbol in symbols:
+                        queue.put_nowait(Event(name, symbol, error=why))
             for name, feed in manager.price_monitor.feed_status().items():
                 stamp = (feed.get("last_error_at"), tuple(feed.get("unsupported_symbols", ())))
                 if seen.get(name) == stamp:
@@ -196,6 +203,7 @@ async def _watch(
     interval: float,
     count: int | None,
     duration: float | None,
+    source: str | None = None,
 ) -> int:
     """Show events until Ctrl-C, ``count`` quotes or ``duration`` seconds; returns quotes seen."""
     import asyncio
@@ -205,7 +213,7 @@ async def _watch(
     wanted = [canonical_symbol(symbol) for symbol in symbols]
     as_json = options().json
     board = Board()
-    async with make_manager(exchanges) as manager:
+    async with make_manager(exchanges, price_source=source) as manager:
         names = manager.get_available_exchanges()
         expected = {(name, symbol) for name in names for symbol in wanted}
         with _display(board, as_json) as show:
@@ -266,8 +274,17 @@ def watch_command(
     duration: Annotated[
         float | None, typer.Option("--duration", min=0.0, help="Stop after this many seconds.")
     ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="URL",
+            help="Read prices a `powertrader feed` publishes (redis://HOST:PORT/DB) instead of "
+            "asking the exchanges.",
+        ),
+    ] = None,
 ) -> None:
     """Live prices of SYMBOL... across exchanges, in a table that updates until Ctrl-C."""
-    seen = run(_watch(symbols, exchange, interval, count, duration))  # Ctrl-C: exit 130
+    seen = run(_watch(symbols, exchange, interval, count, duration, source))  # Ctrl-C: 130
     if seen == 0:
         raise typer.Exit(EXIT_FAILURE)
