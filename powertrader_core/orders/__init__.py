@@ -21,8 +21,10 @@ from powertrader_core._lazy import lazy_exports
 if TYPE_CHECKING:  # pragma: no cover - the lazy names below, for type checkers
     from powertrader_core.orders.journal import OrderJournal
     from powertrader_core.orders.journal_model import JournalEntry, JournalState
+    from powertrader_core.orders.journal_rows import DamagedJournalRow
 
 _LAZY: dict[str, tuple[str, str]] = {
+    "DamagedJournalRow": ("powertrader_core.orders.journal_rows", "DamagedJournalRow"),
     "JournalEntry": ("powertrader_core.orders.journal_model", "JournalEntry"),
     "JournalState": ("powertrader_core.orders.journal_model", "JournalState"),
     "OrderJournal": ("powertrader_core.orders.journal", "OrderJournal"),
@@ -30,6 +32,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
 
 __all__ = [
+    "DamagedJournalRow",
     "JournalEntry",
     "JournalState",
     "OrderJournal",

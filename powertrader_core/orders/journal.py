@@ -44,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import logging
 import os
 import socket
 import sqlite3
@@ -70,12 +71,16 @@ from powertrader_core.orders.journal_model import (
     state_for_status,
     text,
 )
+from powertrader_core.orders.journal_rows import DamagedJournalRow, read_row
 from powertrader_core.orders.journal_store import JournalError, JournalStore
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "EXISTS",
     "NO_ORDER",
     "UNSETTLED",
+    "DamagedJournalRow",
     "JournalConflict",
     "JournalEntry",
     "JournalError",
@@ -174,9 +179,22 @@ class OrderJournal:
 
     # ---- reading -----------------------------------------------------------------------------
 
-    async def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[JournalEntry]:
+    async def _rows(
+        self, sql: str, params: Iterable[Any] = (), *, damaged: dict[str, str] | None = None
+    ) -> list[JournalEntry]:
+        """Entries of the rows ``sql`` selects. A damaged row raises ``DamagedJournalRow``;
+        with ``damaged`` (a listing), it is left out, logged, and noted there instead."""
         rows = await asyncio.to_thread(self._store.fetch, sql, list(params))
-        return [JournalEntry.from_row(row) for row in rows]
+        entries: list[JournalEntry] = []
+        for row in rows:
+            try:
+                entries.append(read_row(row, self.path))
+            except DamagedJournalRow as error:
+                if damaged is None:
+                    raise
+                damaged.update(error.rows)
+                log.error("%s", error)
+        return entries
 
     async def get(self, client_order_id: str, exchange: str | None = None) -> JournalEntry | None:
         """The entry of ``client_order_id`` at ``exchange``; without an exchange, the entry
@@ -208,9 +226,16 @@ class OrderJournal:
         return found[0] if found else None
 
     async def entries(
-        self, states: Iterable[JournalState | str] | None = None, exchange: str | None = None
+        self,
+        states: Iterable[JournalState | str] | None = None,
+        exchange: str | None = None,
+        *,
+        damaged: dict[str, str] | None = None,
     ) -> list[JournalEntry]:
-        """Entries, oldest first; only those in ``states`` / at ``exchange`` when given."""
+        """Entries, oldest first; only those in ``states`` / at ``exchange`` when given.
+
+        A damaged row never hides the others: it is left out and logged (with the journal's
+        path and its client order id), and noted in ``damaged`` when given."""
         sql, params = "SELECT * FROM orders WHERE 1 = 1", []
         if states is not None:
             wanted = [JournalState(s).value for s in states]
@@ -219,7 +244,9 @@ class OrderJournal:
         if exchange is not None:
             sql += " AND exchange = ?"
             params.append(exchange)
-        return await self._rows(sql + " ORDER BY created_at", params)
+        return await self._rows(
+            sql + " ORDER BY created_at", params, damaged={} if damaged is None else damaged
+        )
 
     async def unsettled(self) -> list[JournalEntry]:
         """Entries that may or may not exist at their exchange (``intent``, ``in_doubt``,
@@ -301,7 +328,7 @@ class OrderJournal:
                      str(order.amount), owner, now, now, deadline, cid, exchange),
                 )
             else:
-                entry = JournalEntry.from_row(row)
+                entry = read_row(row, self.path)
                 raise JournalConflict(
                     f"{cid} at {exchange} is {entry.state.value}: it exists or may exist",
                     entry,
@@ -309,7 +336,7 @@ class OrderJournal:
             fresh = _current(connection, cid, exchange)
             _event(connection, fresh, JournalState.INTENT, f"{order.side.value} "
                    f"{order.amount} {order.symbol} {order.order_type.value}")
-            return JournalEntry.from_row(fresh)
+            return read_row(fresh, self.path)
 
         return await asyncio.to_thread(functools.partial(self._store.transact, work, durable=True))
 
@@ -326,7 +353,7 @@ class OrderJournal:
                     f"{client_order_id} at {exchange} is {current.value}, not "
                     f"{' or '.join(sorted(s.value for s in allowed))}: cannot become "
                     f"{state.value}",
-                    JournalEntry.from_row(row),
+                    read_row(row, self.path),
                 )
             connection.execute(
                 "UPDATE orders SET state = ?, error = ?, updated_at = ? "
@@ -334,7 +361,7 @@ class OrderJournal:
                 (state.value, detail, iso(utc_now()), client_order_id, exchange),
             )
             _event(connection, row, state, detail)
-            return JournalEntry.from_row(_current(connection, client_order_id, exchange))
+            return read_row(_current(connection, client_order_id, exchange), self.path)
 
         return await asyncio.to_thread(self._store.transact, work)
 
@@ -372,7 +399,7 @@ class OrderJournal:
                 return None
             current = JournalState(row["state"])
             if current in FINAL_AT_EXCHANGE and new is JournalState.ACCEPTED:
-                return JournalEntry.from_row(row)  # a stale report: final stays final
+                return read_row(row, self.path)  # a stale report: final stays final
             connection.execute(
                 "UPDATE orders SET state = ?, exchange_order_id = ?, status = ?, "
                 "filled_amount = ?, average_price = ?, fees = ?, result = ?, error = NULL, "
@@ -384,6 +411,6 @@ class OrderJournal:
             if current is not new or row["exchange_order_id"] != result.order_id:
                 _event(connection, row, new,
                        f"{how}: order {result.order_id} {result.status.value}")
-            return JournalEntry.from_row(_current(connection, client_order_id, exchange))
+            return read_row(_current(connection, client_order_id, exchange), self.path)
 
         return await asyncio.to_thread(self._store.transact, work)

@@ -35,6 +35,7 @@ from powertrader_core.orders.journal import (
     JournalState,
     OrderJournal,
 )
+from powertrader_core.orders.journal_rows import DamagedJournalRow
 from powertrader_core.orders.locate import Lookup, OrderLocator, SafetyPolicy, owner_alive
 
 __all__ = ["ReconcileSummary", "Settler"]
@@ -135,7 +136,8 @@ class Settler:
 
     async def reconcile(self, *, refresh_open: bool = True) -> ReconcileSummary:
         states = set(UNSETTLED) | ({JournalState.ACCEPTED} if refresh_open else set())
-        entries = await self.journal.entries(states)
+        damaged: dict[str, str] = {}
+        entries = await self.journal.entries(states, damaged=damaged)
         summary = ReconcileSummary(checked=len(entries))
         per_id = Counter(e.client_order_id for e in entries)
         several = {cid for cid, count in per_id.items() if count > 1}
@@ -148,6 +150,9 @@ class Settler:
                 await self._reconcile_one(entry, label, summary)
 
         await asyncio.gather(*(one(entry) for entry in entries))
+        if damaged:
+            # The others are settled; the damaged rows are the caller's to see (exit 1).
+            raise DamagedJournalRow(self.journal.path, damaged)
         return summary
 
     async def _reconcile_one(

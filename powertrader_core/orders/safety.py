@@ -64,6 +64,7 @@ from powertrader_core.orders.journal import (
     JournalState,
     OrderJournal,
 )
+from powertrader_core.orders.journal_rows import DamagedJournalRow
 from powertrader_core.orders.locate import SafetyPolicy
 from powertrader_core.orders.outcome import complete_answer
 from powertrader_core.orders.reconcile import ReconcileSummary, Settler
@@ -149,8 +150,15 @@ class OrderSafety:
             if self._started:
                 return
             if await self.journal.unsettled():
-                summary = await self.reconcile(refresh_open=False)
-                log.warning("order journal %s: reconciled on start: %s", self.journal.path, summary)
+                try:
+                    summary = await self.reconcile(refresh_open=False)
+                except DamagedJournalRow as damaged:
+                    # Logged already; orders that do not touch those rows go on.
+                    log.warning("order journal: reconciled on start, except: %s", damaged)
+                else:
+                    log.warning(
+                        "order journal %s: reconciled on start: %s", self.journal.path, summary
+                    )
             self._started = True
 
     # ---- placing --------------------------------------------------------------------------------
