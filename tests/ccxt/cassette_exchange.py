@@ -15,14 +15,15 @@ fails), no pause on close, and no rate limiter: the limiter is tested against th
 and with it on every replayed request would wait out the exchange's ``rateLimit``. A cassette
 must be played exactly as recorded: a request left unmade means the plugin no longer asks
 what the exchange was asked. Per-exchange files keep only what is theirs: keys, recorded ids,
-and the values each answer must give.
+the values each answer must give, and the exchange's quirks; what every exchange must do (money
+in Decimal, well-formed results, refusals before any request, closing) is the conformance
+kit's, run on the same recordings by ``tests/conformance/test_ccxt_cassettes.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ import vcr
 from powertrader_core import ExchangeFactory
 from powertrader_core.errors import InvalidOrderError
 from powertrader_core.exchange import AbstractExchange
-from powertrader_core.models import MarketData, OrderRequest
+from powertrader_core.models import OrderRequest
 from tests.cassette_support import TEST_SECRETS, make_vcr
 
 Scenario = Callable[[AbstractExchange], Awaitable[Any]]
@@ -145,9 +146,3 @@ async def assert_refused_unsent(
         with pytest.raises(InvalidOrderError, match="minimum") as caught:
             await exchange.place_order(request)
     assert f"{name} place_order" in str(caught.value)
-
-
-def assert_decimal_quote(data: MarketData, *, volume: bool = True) -> None:
-    """Money stays Decimal: price, bid, ask (and the volume, where the ticker gives one)."""
-    values = [data.price, data.bid, data.ask] + ([data.volume] if volume else [])
-    assert all(isinstance(v, Decimal) for v in values), values

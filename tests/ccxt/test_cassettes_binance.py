@@ -25,7 +25,6 @@ from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
 from tests.ccxt.cassette_exchange import (
     Replay,
-    assert_decimal_quote,
     assert_too_small_refused,
     replayer,
 )
@@ -93,7 +92,6 @@ async def test_ticker_quotes_btc_usdt_for_btc_usd(replay: Replay) -> None:
     assert data.ask == Decimal("73369.84")  # askPrice
     assert data.volume == Decimal("72140.348628")  # volume (base asset, 24 h)
     assert data.timestamp.timestamp() == 1710328245.391  # closeTime
-    assert_decimal_quote(data)
 
 
 async def test_order_book_sorted(replay: Replay) -> None:
@@ -158,14 +156,9 @@ async def test_limit_order_open(replay: Replay) -> None:
         return await exchange.place_order(request)
 
     result = await replay("limit_order", scenario)
-    assert result.order_id == "16383176297"
-    assert result.client_order_id == LIMIT_CID
+    # The kit places this order too; what is Binance's: the USDT stand-in, and NEW is open.
     assert (result.symbol, result.metadata["quoted_symbol"]) == ("BTC-USD", "BTC-USDT")
     assert result.status is OrderStatus.OPEN
-    assert (result.side, result.order_type) == (Side.BUY, OrderType.LIMIT)
-    assert result.amount == Decimal("0.00085")
-    assert result.price == Decimal("13500")
-    assert result.filled_amount == Decimal("0")
 
 
 async def test_cancel_order(replay: Replay) -> None:

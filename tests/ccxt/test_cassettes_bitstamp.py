@@ -23,7 +23,6 @@ from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
 from tests.ccxt.cassette_exchange import (
     Replay,
-    assert_decimal_quote,
     assert_too_small_refused,
     replayer,
 )
@@ -74,7 +73,6 @@ async def test_ticker_in_decimals(replay: Replay) -> None:
     assert data.ask == Decimal("26211")
     assert data.volume == Decimal("3563.13819902")
     assert data.timestamp.timestamp() == 1686068944
-    assert_decimal_quote(data)
 
 
 async def test_order_book_sorted(replay: Replay) -> None:
@@ -166,8 +164,5 @@ async def test_limit_order(replay: Replay) -> None:
         return await exchange.place_order(request)  # POST /api/v2/buy/btcusd/
 
     result = await replay("limit_order", scenario)
-    assert result.order_id == "2814205012"
-    assert result.client_order_id == LIMIT_CID
-    assert (result.symbol, result.order_type) == ("BTC-USD", OrderType.LIMIT)
-    assert (result.amount, result.price) == (Decimal("0.001"), Decimal("25000"))
+    # The kit places this order too; what is Bitstamp's: its datetime string is the time.
     assert result.timestamp.isoformat().startswith("2019-01-31T21:23:36")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.cassette_support import TEST_SECRETS, make_vcr
-from tests.ccxt.cassette_exchange import assert_decimal_quote, exchange_with_markets, played
+from tests.ccxt.cassette_exchange import exchange_with_markets, played
 
 #: entity -> (its host, the market its ticker recording quotes for BTC-USD)
 ENTITIES = {
@@ -39,7 +39,6 @@ async def test_markets_and_prices_come_from_the_entitys_own_host(
     assert data.exchange == name
     assert data.symbol == "BTC-USD" and data.quoted_symbol == quoted
     assert data.source == f"ccxt:{name}"
-    assert_decimal_quote(data)
 
 
 async def test_binance_us_quotes_usd_as_usd_where_it_lists_it(tmp_path: Path) -> None:

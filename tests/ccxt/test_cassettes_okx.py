@@ -19,7 +19,6 @@ from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderStatus, OrderType, Side
 from tests.cassette_support import TEST_SECRETS, make_vcr
 from tests.ccxt.cassette_exchange import (
-    assert_decimal_quote,
     assert_refused_unsent,
     exchange_with_markets,
     played,
@@ -54,12 +53,10 @@ async def test_market_data_quotes_btc_usdt_for_btc_usd(okx: AbstractExchange) ->
         data = await okx.get_market_data("BTC-USD")
     assert data.symbol == "BTC-USD"
     assert data.quoted_symbol == "BTC-USDT"
-    assert data.exchange == "okx"
     assert data.price == Decimal("73384.8")
     assert data.bid == Decimal("73384.7")
     assert data.ask == Decimal("73384.8")
     assert data.volume == Decimal("21266.19145051")
-    assert_decimal_quote(data)
     assert data.timestamp == datetime(2024, 3, 13, 11, 10, 43, 709000, tzinfo=UTC)
 
 
@@ -103,7 +100,8 @@ async def test_market_order_sends_32_hex_digits_as_cl_ord_id(okx: AbstractExchan
     assert result.amount == Decimal("0.0001")
 
 
-async def test_limit_order(okx: AbstractExchange) -> None:
+async def test_limit_order_sends_the_client_id_as_32_hex(okx: AbstractExchange) -> None:
+    """The kit places this order too; what is OKX's: clOrdId takes no dashes."""
     request = OrderRequest(
         symbol="BTC-USDT", side="buy", order_type="limit", amount="0.0001", price="60000",
         client_order_id=LIMIT_CID,
@@ -113,8 +111,6 @@ async def test_limit_order(okx: AbstractExchange) -> None:
     assert result.order_id == LIMIT_ID
     assert result.client_order_id == LIMIT_CID
     assert result.metadata["exchange_client_order_id"] == LIMIT_CID.replace("-", "")
-    assert result.order_type is OrderType.LIMIT
-    assert result.price == Decimal("60000")
 
 
 async def test_cancel_order(okx: AbstractExchange) -> None:
