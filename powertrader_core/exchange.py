@@ -237,6 +237,21 @@ class AbstractExchange(abc.ABC):
         """
         return None
 
+    async def find_orders(
+        self, client_order_ids: Sequence[str], since: datetime | None = None
+    ) -> dict[str, OrderResult]:
+        """Many orders by our client ids in as few requests as the exchange allows (listing
+        its orders since ``since``, the oldest send): ``{client_order_id: order}``; an id
+        missing from the answer is not at the exchange (a search that could not be completed
+        raises instead). Reconciliation uses it to settle many journal entries at once;
+        ``NotSupportedError`` (the default) makes it look them up one by one."""
+        raise self._unsupported("find_orders")
+
+    async def get_orders(self, order_ids: Sequence[str]) -> dict[str, OrderResult]:
+        """Many orders by the exchange's ids in as few requests as it allows:
+        ``{order_id: order}`` (an unknown id is left out). ``NotSupportedError`` by default."""
+        raise self._unsupported("get_orders")
+
     async def get_open_orders(self, symbol: str | None = None) -> list[OrderResult]:
         """Orders still open, for reconciliation where lookup by client id is impossible."""
         raise self._unsupported("get_open_orders")

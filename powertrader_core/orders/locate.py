@@ -55,7 +55,7 @@ from powertrader_core.models import OrderResult
 from powertrader_core.orders.journal import JournalEntry
 from powertrader_core.retry import RetryPolicy, bounded_read
 
-__all__ = ["Lookup", "OrderLocator", "SafetyPolicy", "owner_alive"]
+__all__ = ["Lookup", "OrderLocator", "SafetyPolicy", "no_deadline", "owner_alive"]
 
 T = TypeVar("T")
 
@@ -96,6 +96,12 @@ class SafetyPolicy:
     #: Seconds added to an order's deadline before a look counts: the exchange judges the
     #: deadline by its own clock, which may run behind ours.
     deadline_margin: float = 1.0
+
+
+def no_deadline(exchange: str, how: str) -> Lookup:
+    """An order not found where its request carried no engine deadline: not absent."""
+    return Lookup(how=f"{how}; {exchange} enforces no deadline on order requests, so the order "
+                  "may still reach it: unknown until a lookup finds it or the user settles it")
 
 
 def owner_alive(owner: str) -> bool:
@@ -170,9 +176,7 @@ class OrderLocator:
             if not lookup.absent:
                 return lookup
         if entry.deadline is None:
-            return Lookup(how=f"{lookup.how}; {exchange.name} enforces no deadline on order "
-                          "requests, so the order may still reach it: unknown until a lookup "
-                          "finds it or the user settles it")
+            return no_deadline(exchange.name, lookup.how)
         after = entry.deadline + timedelta(seconds=self.deadline_margin)
         if began >= after:
             return Lookup(absent=True, how=f"{lookup.how}, after the order's deadline")
@@ -201,10 +205,10 @@ class OrderLocator:
             )
         except ExchangeError as error:
             return Lookup(how=f"lookup by order id failed: {error}")
-        return Lookup(result=self._ours(result, exchange, entry), how="get_order by order id")
+        return Lookup(result=self.ours(result, exchange, entry), how="get_order by order id")
 
     @staticmethod
-    def _ours(result: OrderResult, exchange: AbstractExchange, entry: JournalEntry) -> OrderResult:
+    def ours(result: OrderResult, exchange: AbstractExchange, entry: JournalEntry) -> OrderResult:
         updates: dict[str, Any] = {}
         if result.exchange != exchange.name:
             updates["exchange"] = exchange.name
@@ -228,7 +232,7 @@ class OrderLocator:
             return await self._scan(exchange, entry, known_ids)
         except ExchangeError as error:
             return Lookup(how=f"lookup by client order id failed: {error}")
-        return Lookup(result=self._ours(result, exchange, entry), how="found by client order id")
+        return Lookup(result=self.ours(result, exchange, entry), how="found by client order id")
 
     async def _scan(
         self, exchange: AbstractExchange, entry: JournalEntry, known_ids: set[str]
@@ -283,7 +287,7 @@ class OrderLocator:
             theirs = {order.client_order_id, order.metadata.get("exchange_client_order_id")}
             if sent_ids & theirs:
                 return Lookup(
-                    result=self._ours(order, exchange, entry),
+                    result=self.ours(order, exchange, entry),
                     how=f"found among the {where} orders by client order id",
                 )
         earliest = entry.intent_at - timedelta(seconds=self.match_skew)
@@ -299,7 +303,7 @@ class OrderLocator:
         ]
         if len(loose) == 1:
             return Lookup(
-                result=self._ours(loose[0], exchange, entry),
+                result=self.ours(loose[0], exchange, entry),
                 how=f"matched among the {where} orders by symbol, side, amount and time",
             )
         if len(loose) > 1:

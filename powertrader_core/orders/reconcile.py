@@ -9,6 +9,8 @@ An entry is left alone, and named in the summary, when a live process is placing
 (this process's in-flight orders are claimed in the journal; another process's ``intent`` or
 ``in_doubt`` entry counts as live while its ``host:pid`` runs, for at most
 ``SafetyPolicy.stale_after``), or when its exchange is not one this manager may use.
+Entries of one exchange are looked up together where it can list many orders in one request
+(:mod:`.batch`: Kraken's ClosedOrders pages and QueryOrders of 50); the rest one by one.
 ``reconcile()`` looks up at most ``SafetyPolicy.concurrency`` orders at once; with
 ``refresh_open`` it also reads the current state of ``accepted`` orders (open or pending when
 last seen) by their exchange id.
@@ -27,6 +29,7 @@ from powertrader_core.exchange import AbstractExchange
 from powertrader_core.kit.names import exchange_key
 from powertrader_core.manager.calls import Caller
 from powertrader_core.models import OrderResult
+from powertrader_core.orders.batch import find_many, get_many
 from powertrader_core.orders.journal import (
     NO_ORDER,
     UNSETTLED,
@@ -76,6 +79,14 @@ class ReconcileSummary:
             f"arrived, {len(self.refreshed)} refreshed, {len(self.unknown)} still unknown, "
             f"{len(self.skipped)} skipped"
         )
+
+
+#: An entry as a batched look saw it: same order, same attempt, same state.
+_BatchKey = tuple[str, str, int, JournalState]
+
+
+def _batch_key(entry: JournalEntry) -> _BatchKey:
+    return (entry.client_order_id, entry.exchange, entry.attempts, entry.state)
 
 
 class Settler:
@@ -142,12 +153,13 @@ class Settler:
         per_id = Counter(e.client_order_id for e in entries)
         several = {cid for cid, count in per_id.items() if count > 1}
         limit = asyncio.Semaphore(max(1, self.policy.concurrency))
+        batched = await self._batched(entries)
 
         async def one(entry: JournalEntry) -> None:
             cid = entry.client_order_id
             label = f"{cid}@{entry.exchange}" if cid in several else cid
             async with limit:
-                await self._reconcile_one(entry, label, summary)
+                await self._reconcile_one(entry, label, summary, batched.get(_batch_key(entry)))
 
         await asyncio.gather(*(one(entry) for entry in entries))
         if damaged:
@@ -155,8 +167,44 @@ class Settler:
             raise DamagedJournalRow(self.journal.path, damaged)
         return summary
 
+    async def _batched(self, entries: list[JournalEntry]) -> dict[_BatchKey, Lookup]:
+        """Lookups of many entries of one exchange at once (:mod:`.batch`), by entry as it
+        was read; what cannot be batched is looked up one by one afterwards."""
+        groups: dict[tuple[str, bool], list[JournalEntry]] = {}
+        for entry in entries:
+            if self.live_elsewhere(entry) or self.journal.is_claimed(entry.client_order_id):
+                continue
+            try:
+                name = self.caller.pool.resolve(entry.exchange, "reconcile")
+            except ExchangeError:
+                continue
+            accepted = entry.state is JournalState.ACCEPTED
+            groups.setdefault((name, accepted), []).append(entry)
+        found: dict[_BatchKey, Lookup] = {}
+
+        async def group(name: str, accepted: bool, members: list[JournalEntry]) -> None:
+            try:
+                venue = await self.venue(name)
+            except ExchangeError:
+                return  # each entry reports it on its own
+            look = get_many if accepted else find_many
+            lookups = await look(self.locator, venue, members)
+            for entry in members:
+                if lookups is not None and entry.client_order_id in lookups:
+                    found[_batch_key(entry)] = lookups[entry.client_order_id]
+
+        await asyncio.gather(*(
+            group(name, accepted, members)
+            for (name, accepted), members in groups.items() if len(members) > 1
+        ))
+        return found
+
     async def _reconcile_one(
-        self, entry: JournalEntry, label: str, summary: ReconcileSummary
+        self,
+        entry: JournalEntry,
+        label: str,
+        summary: ReconcileSummary,
+        batched: Lookup | None = None,
     ) -> None:
         cid = entry.client_order_id
         if self.live_elsewhere(entry):
@@ -172,12 +220,24 @@ class Settler:
             return
         try:
             fresh = await self.journal.get(cid, name)
+            if fresh is not None and _batch_key(fresh) != _batch_key(entry):
+                batched = None  # the entry moved on since the batched look: look again
             if fresh is None or fresh.state not in UNSETTLED | {JournalState.ACCEPTED}:
                 summary.skipped[label] = "settled meanwhile"
             elif fresh.state is JournalState.ACCEPTED:
-                await self._refresh(fresh, label, summary)
+                if batched is not None and batched.result is not None:
+                    await self.journal.record_result(
+                        cid, fresh.exchange, batched.result, "reconcile: refreshed"
+                    )
+                    summary.refreshed.append(label)
+                else:
+                    await self._refresh(fresh, label, summary)
             else:
-                lookup = await self.settle(fresh)
+                if batched is not None:
+                    await self.save(fresh, batched, "reconciled")
+                    lookup = batched
+                else:
+                    lookup = await self.settle(fresh)
                 if lookup.found:
                     summary.found.append(label)
                 elif lookup.absent:

@@ -95,9 +95,9 @@ async def test_without_an_engine_deadline_a_late_request_is_never_resent(
     arrival), nothing proves the held request will not land: the order stays unknown, is not
     resent, and reconcile() finds it once it landed. One order."""
     order = _order()
-    kraken_sim.fail("hold", path="AddOrder", delay=0.8)
-    async with make_kraken_manager(
-        kraken_sim, timeout=0.3, config={"order_deadline": False}
+    kraken_sim.fail("hold", path="AddOrder", delay=1.5)
+    async with make_kraken_manager(  # 1 s: the markets load within it on a busy machine
+        kraken_sim, timeout=1.0, config={"order_deadline": False}
     ) as manager:
         with pytest.raises(ExchangeConnectionError, match="enforces no deadline"):
             await manager.place_order(order, exchange="kraken")

@@ -31,6 +31,10 @@ __all__ = ["DEADLINE_PASSED", "KrakenError", "OrderBookKeeper"]
 #: docs/guides/spot-errors).
 DEADLINE_PASSED = "EService:Deadline elapsed"
 
+#: Closed orders per ClosedOrders page, and txids QueryOrders takes (Kraken's REST docs).
+CLOSED_ORDERS_PAGE = 50
+QUERY_ORDERS_MAX = 50
+
 _TAKER_FEE = Decimal("0.0040")
 _MAKER_FEE = Decimal("0.0025")
 _counter = itertools.count(1)
@@ -244,6 +248,11 @@ class OrderBookKeeper:
         return {"count": count}
 
     def query_orders(self, params: dict[str, str]) -> dict[str, Any]:
+        # "txid: comma delimited list of transaction IDs to query info about (50 maximum)"
+        # (docs.kraken.com/api/docs/rest-api/get-orders-info); Kraken documents no error
+        # string for more: EGeneral:Invalid arguments, its answer to a bad argument.
+        if len([t for t in params.get("txid", "").split(",") if t]) > QUERY_ORDERS_MAX:
+            raise KrakenError("EGeneral:Invalid arguments:txid")
         return {
             txid: self._public(txid, self.orders[txid])
             for txid in self._by_ref(params)
@@ -265,5 +274,16 @@ class OrderBookKeeper:
         return {"open": self._filtered(params, True)}
 
     def closed_orders(self, params: dict[str, str]) -> dict[str, Any]:
+        """Kraken's paging: the most recent first, 50 a page, ``ofs`` the offset, ``start``
+        an exclusive Unix time (docs.kraken.com/api/docs/rest-api/get-closed-orders);
+        ``count`` is the number of closed orders matching, all pages together."""
         closed = self._filtered(params, False)
-        return {"closed": closed, "count": len(closed)}
+        start = float(params.get("start") or 0)
+        matching = sorted(
+            ((txid, o) for txid, o in closed.items()
+             if max(o.get("opentm", 0), o.get("closetm", 0)) > start),
+            key=lambda item: item[1].get("closetm", item[1]["opentm"]), reverse=True,
+        )
+        offset = int(params.get("ofs") or 0)
+        page = dict(matching[offset:offset + CLOSED_ORDERS_PAGE])
+        return {"closed": page, "count": len(matching)}

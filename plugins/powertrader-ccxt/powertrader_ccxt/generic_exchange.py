@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from powertrader_ccxt.batch_lookup import fetch_by_ids, find_by_client_ids
 from powertrader_ccxt.client_ids import to_exchange_client_id
 from powertrader_ccxt.convert import (
     balances_from_ccxt,
@@ -483,3 +484,33 @@ class CcxtExchange(AbstractExchange):
             )
             for order in orders or []
         ]
+
+    async def find_orders(
+        self, client_order_ids: Sequence[str], since: datetime | None = None
+    ) -> dict[str, OrderResult]:
+        """Many orders by client id in few requests (``batch_lookup.py``); where the profile
+        pages its finished orders by offset (Kraken), else ``NotSupportedError``."""
+        operation = "find_orders"
+        if self.profile.paging.offset_param is None:
+            raise self._unsupported(operation)
+        self._require_keys(operation)
+        await self.ensure_initialized()
+        sent = {self.exchange_client_id(cid): cid for cid in client_order_ids}
+        since_ms = None if since is None else int((since.timestamp() - SENT_SKEW) * 1000)
+        found = await find_by_client_ids(self.session.client, self.profile, self.session.call,
+                                         sent, since_ms, exchange=self.name)
+        return {cid: self._order_result(order, operation, client_order_id=cid)
+                for cid, order in found.items()}
+
+    async def get_orders(self, order_ids: Sequence[str]) -> dict[str, OrderResult]:
+        """Orders by the exchange's ids, ``orders_per_query`` a request (Kraken's QueryOrders:
+        50); ``NotSupportedError`` where the profile sets none."""
+        operation = "get_orders"
+        if self.profile.orders_per_query <= 0:
+            raise self._unsupported(operation)
+        self._require_keys(operation)
+        await self.ensure_initialized()
+        orders = await fetch_by_ids(self.session.client, self.profile, self.session.call,
+                                    list(order_ids))
+        results = [self._order_result(order, operation) for order in orders]
+        return {result.order_id: result for result in results}

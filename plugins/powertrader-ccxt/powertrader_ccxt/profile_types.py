@@ -65,6 +65,10 @@ class ExchangePaging:
     max_pages: int = 10
     cursor_param: str | None = None
     cursor_key: str | None = None
+    #: Where the exchange pages by position instead (Kraken's ClosedOrders ``ofs``): the
+    #: parameter taking the number of orders already read. Such a list is what a batched
+    #: lookup of many client ids walks (``batch_lookup.py``).
+    offset_param: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,9 @@ class ExchangeProfile:
     - ``client_id``: the exchange's client-order-id rule; ``client_id_lookup`` how an order is
       found again by it; ``finished_orders`` the ccxt methods listing finished orders of every
       status for that lookup (see ``ClientIdLookup``).
-    - ``paging``: how ``"scan"`` lookups page through order lists (see ``ExchangePaging``).
+    - ``paging``: how ``"scan"`` lookups, and batched lookups of many client ids, page
+      through order lists (see ``ExchangePaging``); ``orders_per_query`` how many orders one
+      request may ask for by id (reconcile reads many at once where it is set).
     - ``client_id_keys``: fields of the exchange's own answer that carry the order's client id,
       read before ccxt's ``clientOrderId`` where ccxt reads the wrong field;
       ``client_id_placeholders``: values that mean "no client id" (Kraken's ``userref`` 0).
@@ -203,6 +209,9 @@ class ExchangeProfile:
     client_id_placeholders: tuple[str, ...] = ()
     canceled_states: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     order_deadline: RequestDeadline | None = None
+    #: Orders one request may ask for by the exchange's ids (ccxt's ``fetch_orders_by_ids``;
+    #: Kraken's QueryOrders: 50); 0: one at a time.
+    orders_per_query: int = 0
     market_buy_needs_price: bool = False
     fetch_tickers: bool = True
     #: Book sizes the exchange accepts (the smallest that covers the depth is asked); None:

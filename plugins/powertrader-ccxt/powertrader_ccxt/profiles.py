@@ -74,6 +74,13 @@ _FAMILIES: dict[str, ExchangeProfile] = {
             # ClosedOrders lists filled, cancelled and expired orders alike (no status filter).
             client_id_lookup="open_closed",
             finished_orders=("fetch_closed_orders",),
+            # Reconcile in few requests: ClosedOrders answers 50 orders a page, the next page
+            # asked with "ofs" (the offset) and "start" (docs.kraken.com/api/docs/rest-api/
+            # get-closed-orders); OpenOrders answers every open order at once (get-open-orders).
+            # QueryOrders takes "txid": a comma-delimited list of up to 50 transaction ids
+            # (docs.kraken.com/api/docs/rest-api/get-orders-info).
+            paging=ExchangePaging(page_size=50, max_pages=20, offset_param="ofs"),
+            orders_per_query=50,
             # ccxt falls back to the integer userref when cl_ord_id is missing: its default 0
             # is no client id.
             client_id_keys=("cl_ord_id",),
