@@ -40,6 +40,11 @@ LiveOption = Annotated[
 ]
 
 
+def is_simulated(name: str) -> bool:
+    """True for an exchange that trades no real money (the paper exchange)."""
+    return _simulated(name.strip().lower())
+
+
 def _simulated(name: str) -> bool:
     from powertrader_core.factory import ExchangeFactory
 

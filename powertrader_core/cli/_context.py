@@ -32,7 +32,10 @@ import typer
 from powertrader_core.cli._output import emit_json_line
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from powertrader_core.credentials.manager import ExchangeConfigManager
+    from powertrader_core.credentials.secret import Secret
     from powertrader_core.manager.facade import MultiExchangeManager
     from powertrader_core.settings import Settings
 
@@ -384,7 +387,15 @@ def config_manager(*, keys_needed: bool = False) -> ExchangeConfigManager:
     from powertrader_core.kit.paths import credentials_dir
 
     folder = credentials_dir()
-    return ExchangeConfigManager(folder, passphrase=passphrase_now(folder, needed=keys_needed))
+    if keys_needed and _asked.get(folder) is None:
+        _asked[folder] = passphrase_now(folder, needed=True)  # asked once per command
+    passphrase = _asked.get(folder) if keys_needed else None
+    return ExchangeConfigManager(folder, passphrase=passphrase)
+
+
+#: The passphrase asked for a folder in this process: a live order prices and places with
+#: two managers, and the person is asked once.
+_asked: dict[Path, Secret | None] = {}
 
 
 def make_manager(
@@ -399,9 +410,15 @@ def make_manager(
 
     names = [name.strip().lower() for name in exchanges] if exchanges else None
     settings = load_settings(live=live)
-    return MultiExchangeManager(
+    manager = MultiExchangeManager(
         config_manager(keys_needed=live), settings, names, price_source=price_source
     )
+    if not options().json:
+        for name in names or ():
+            note = manager.outside_region(name)
+            if note is not None:
+                typer.echo(f"note: {note}", err=True)
+    return manager
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:

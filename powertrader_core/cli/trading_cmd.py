@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from powertrader_core.cli._account import LiveOption, live_targets, paper_targets, split
+from powertrader_core.cli._account import (
+    LiveOption,
+    is_simulated,
+    live_targets,
+    paper_targets,
+    split,
+)
 from powertrader_core.cli._context import (
     EXIT_FAILURE,
     ExchangeOption,
@@ -35,6 +41,7 @@ from powertrader_core.cli._output import (
     print_table,
     spinner,
 )
+from powertrader_core.cli._prompts import at_terminal
 from powertrader_core.enums import OrderType, Side, TimeInForce
 
 if TYPE_CHECKING:
@@ -153,28 +160,74 @@ def order_command(
     if client_order_id is not None:
         fields["client_order_id"] = client_order_id
     request = OrderRequest(**fields)  # validated here: a bad order never reaches a manager
-    record = run(_order(request, exchange, live, yes))
+    if live and not (exchange and is_simulated(exchange)):  # paper never asks about money
+        record = _live_order(request, exchange, yes)
+    else:
+        record = run(_paper_order(request, exchange))
     if options().json:
         emit_json(record)
     else:
         _print_order(record)
 
 
-async def _order(
-    request: OrderRequest, exchange: str | None, live: bool, yes: bool
-) -> dict[str, Any]:
-    if not live:
-        (name,) = paper_targets([exchange] if exchange else None, "place_order")
-        async with make_manager([name]) as manager:
-            with spinner(f"placing the order on {name}", enabled=not options().json):
-                result = await manager.place_order(request, exchange=name)
-        return _order_record(result, live=False, estimate=None)
-    candidates = [exchange] if exchange else await _live_candidates()
+async def _paper_order(request: OrderRequest, exchange: str | None) -> dict[str, Any]:
+    (name,) = paper_targets([exchange] if exchange else None, "place_order")
+    async with make_manager([name]) as manager:
+        with spinner(f"placing the order on {name}", enabled=not options().json):
+            result = await manager.place_order(request, exchange=name)
+    return _order_record(result, live=False, estimate=None)
+
+
+def _live_order(request: OrderRequest, exchange: str | None, yes: bool) -> dict[str, Any]:
+    """What can be checked is checked first (credentials, locally; then that someone can
+    confirm), then the order is priced, then confirmed *outside* the event loop (where Ctrl-C
+    reaches the prompt and no spinner draws over it), then placed on the confirmed exchange.
+    """
+    name, estimate, note = run(_price_live(request, exchange, yes))
+    if not yes:
+        _confirm(request, name, estimate, note)
+    return run(_place_live(request, name, estimate))
+
+
+def _require_keys(manager: MultiExchangeManager, names: Sequence[str]) -> None:
+    """Refuse at once, before pricing or asking, an exchange whose keys are missing or
+    cannot be read (local files and environment only: nothing is sent)."""
+    from powertrader_core.credentials.manager import ExchangeConfigManager
+    from powertrader_core.errors import ConfigurationError
+
+    source = manager.config_manager
+    if not isinstance(source, ExchangeConfigManager):
+        return
+    for name in names:
+        problems = source.config_problems(name)
+        if problems:
+            raise ConfigurationError(
+                f"no usable credentials ({'; '.join(problems)}): add them with `powertrader "
+                f"config set {name}`. Nothing was sent",
+                exchange=name,
+                operation="place_order",
+            )
+
+
+async def _price_live(
+    request: OrderRequest, exchange: str | None, yes: bool
+) -> tuple[str, FillEstimate | None, str]:
+    candidates = [exchange.strip().lower()] if exchange else await _live_candidates()
     async with make_manager(candidates, live=True) as manager:
+        _require_keys(manager, candidates)
+        if not yes and not at_terminal():
+            raise ValueError(
+                "confirmation needed: pass --yes to send a live order without a terminal to "
+                "confirm on. Nothing was sent"
+            )
         with spinner("pricing the order", enabled=not options().json):
-            name, estimate, note = await _live_venue(manager, request)
-        if not yes:
-            _confirm(request, name, estimate, note)
+            return await _live_venue(manager, request)
+
+
+async def _place_live(
+    request: OrderRequest, name: str, estimate: FillEstimate | None
+) -> dict[str, Any]:
+    async with make_manager([name], live=True) as manager:
         with spinner(f"placing the order on {name}", enabled=not options().json):
             result = await manager.place_order(request, exchange=name)
     return _order_record(result, live=True, estimate=estimate)
@@ -235,7 +288,7 @@ def _confirm(
     err.print(f"[bold red]LIVE ORDER[/] on [bold]{escape(name)}[/]: {escape(what)}")
     err.print(f"  {escape(cost)}")
     if not typer.confirm("Send this order with real money?", default=False, err=True):
-        typer.echo("cancelled: nothing was sent", err=True)
+        typer.echo("canceled: nothing was sent", err=True)
         raise typer.Exit(EXIT_FAILURE)
 
 

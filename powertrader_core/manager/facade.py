@@ -155,6 +155,11 @@ class MultiExchangeManager:
 
     # ---- which exchanges ------------------------------------------------------------------------
 
+    def outside_region(self, name: str) -> str | None:
+        """A one-line note when ``name`` (named explicitly, so used anyway) does not list the
+        settings' region; None when it does."""
+        return self._pool.outside_region(self._pool.resolve(name, "outside_region"))
+
     def get_available_exchanges(self) -> list[str]:
         """Exchanges this manager uses: registered, serving the region, by default or named."""
         return self._pool.available()

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-from powertrader_core.errors import ConfigurationError, ExchangeError, RegionNotSupportedError
+from powertrader_core.errors import ConfigurationError, ExchangeError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.factory import ExchangeFactory, regions_of
 from powertrader_core.kit.names import exchange_key
@@ -60,9 +60,17 @@ class VenuePool:
     # ---- which exchanges ----------------------------------------------------------------------
 
     def available(self) -> list[str]:
-        """Registered exchanges serving the region; by-default ones unless a list was given."""
+        """The by-default exchanges serving the region, or those named.
+
+        The region decides the default set and which of a named set take part in fan-outs
+        and routing (recommendations); it never refuses what a caller names alone: when no
+        exchange named serves the region (``compare -e ccxt:gemini`` in region ``us``), they
+        are used as named, and a single exchange named in a call (:meth:`resolve`) always is.
+        :meth:`outside_region` gives the one-line note for such a use.
+        """
         if self.restrict is not None:
-            return [n for n in self.restrict if self.region in self.regions(n)]
+            serving = [n for n in self.restrict if self.region in self.regions(n)]
+            return serving or list(self.restrict)
         names = ExchangeFactory.get_available_exchanges(self.region)
         return [n for n in names if ExchangeFactory.get_exchange_class(n).include_by_default]
 
@@ -75,23 +83,27 @@ class VenuePool:
         return ExchangeFactory.get_exchange_class(name)
 
     def resolve(self, name: object, operation: str) -> str:
-        """Check a name the caller gave: registered, among this manager's, serving the region."""
+        """Check a name the caller gave: registered and among this manager's. Named
+        explicitly, it is used whatever the region (see :meth:`outside_region`)."""
         key = exchange_key(name)
-        cls = ExchangeFactory.get_exchange_class(key)
+        ExchangeFactory.get_exchange_class(key)  # unknown names fail here, clearly
         if self.restrict is not None and key not in self.restrict:
             raise ConfigurationError(
                 f"not among this manager's exchanges ({', '.join(self.restrict) or 'none'})",
                 exchange=key,
                 operation=operation,
             )
-        served = [exchange_key(r) for r in regions_of(cls)]
-        if self.region not in served:
-            raise RegionNotSupportedError(
-                f"does not serve region {self.region!r} (serves {', '.join(served)})",
-                exchange=key,
-                operation=operation,
-            )
         return key
+
+    def outside_region(self, name: str) -> str | None:
+        """A one-line note when ``name`` does not list this pool's region, else None."""
+        served = self.regions(name)
+        if self.region in served:
+            return None
+        return (
+            f"{name} does not list region {self.region!r} (it lists {', '.join(served)}); "
+            "used because it was named"
+        )
 
     # ---- building ------------------------------------------------------------------------------
 

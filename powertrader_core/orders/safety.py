@@ -342,7 +342,7 @@ class OrderSafety:
                 result = await self.send(venue, attempt)
             except asyncio.CancelledError:
                 await asyncio.shield(self._mark_quietly(
-                    entry, "cancelled while sending: may have reached the exchange"))
+                    entry, "canceled while sending: may have reached the exchange"))
                 raise
             except ExchangeError as error:
                 if _provably_unsent(error):

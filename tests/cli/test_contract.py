@@ -89,3 +89,42 @@ def test_json_error_documents_carry_no_trailing_garbage(cli: Invoke) -> None:
     result = cli("cancel", "nope", "--json")
     assert result.exit_code == 1
     assert json.loads(result.stdout)["error"]["operation"] == "cancel_order"
+
+
+def test_a_live_order_without_keys_is_one_json_document(cli: Invoke) -> None:
+    result = cli("order", "buy", "BTC-USD", "0.001", "--live", "--exchange", "kraken", "--json")
+    assert result.exit_code == 1
+    error = parsed(result)["error"]
+    assert error["type"] == "ConfigurationError" and "no usable credentials" in error["message"]
+    assert "real money" not in result.stderr
+
+
+def test_a_live_order_nobody_can_confirm_is_refused_before_pricing(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KRAKEN_API_KEY", "key-1234567890ab")
+    monkeypatch.setenv("KRAKEN_API_SECRET", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0")
+    result = cli("order", "buy", "BTC-USD", "0.001", "--live", "--exchange", "kraken", "--json")
+    assert result.exit_code == 2
+    assert "confirmation needed: pass --yes" in parsed(result)["error"]["message"]
+    assert result.stdout.count("\n") == 1  # one document, not a prompt's lone space
+
+
+def test_paper_never_asks_about_real_money(cli: Invoke) -> None:
+    result = cli("order", "buy", "BTC-USD", "0.001", "--live", "--exchange", "paper", "--json")
+    assert result.exit_code == 0, result.output
+    assert parsed(result)["order"]["exchange"] == "paper"
+    assert "real money" not in result.stderr
+
+
+def test_an_exchange_named_outside_the_region_is_used_with_a_note(cli: Invoke) -> None:
+    """`ccxt:gemini`, the README's own example, in the default `us` region: asked (offline
+    here, so it fails for that reason), with a one-line note, never refused for the region."""
+    result = cli("price", "BTC-USD", "--exchange", "ccxt:gemini")
+    assert result.exit_code == 1
+    note, error = result.stderr.splitlines()
+    assert note == (
+        "note: ccxt:gemini does not list region 'us' (it lists global); used because it was "
+        "named"
+    )
+    assert error.startswith("error: ccxt:gemini ") and "region" not in error

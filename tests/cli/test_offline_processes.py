@@ -199,3 +199,23 @@ def test_credentials_set_in_one_folder_are_seen_from_another(tmp_path: Path) -> 
     )
     table = run(env, "config", "show", cwd=there)
     assert f"credentials folder: {tmp_path / 'config' / 'credentials'}" in table.stdout
+
+
+def test_a_live_order_without_keys_answers_in_one_line_without_asking(
+    env: dict[str, str],
+) -> None:
+    """At a terminal: no pricing, no "Send this order with real money?", one line."""
+    master, process = _at_terminal(env, "order", "buy", "BTC-USD", "0.001", "--live",
+                                   "--exchange", "kraken")
+    try:
+        code, output = _drain(master, process, 30)
+    finally:
+        process.kill()
+        os.close(master)
+    text = output.decode(errors="replace").strip()
+    assert code == 1
+    assert "real money" not in text and "LIVE ORDER" not in text
+    assert text.splitlines() == [
+        "error: kraken place_order: no usable credentials (api_key is missing; api_secret is "
+        "missing): add them with `powertrader config set kraken`. Nothing was sent"
+    ]

@@ -4,11 +4,29 @@ state kept between runs, live orders confirmed first, refusals before anything i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 
 from tests.cli.conftest import Invoke, parsed
+
+
+@pytest.fixture
+def rehearsal(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A "real" exchange for the live path, offline: the paper exchange under another name,
+    not marked simulated, so --live prices, confirms and places as it would with money; and a
+    person at the terminal to confirm (the runner's input answers)."""
+    from powertrader_core import ExchangeFactory
+
+    paper = ExchangeFactory.get_exchange_class("paper")
+    cls = type("Rehearsal", (paper,), {"name": "rehearsal", "simulated": False})
+    ExchangeFactory.register_exchange("rehearsal", cls)
+    monkeypatch.setattr("powertrader_core.cli.trading_cmd.at_terminal", lambda: True)
+    try:
+        yield "rehearsal"
+    finally:
+        ExchangeFactory.unregister_exchange("rehearsal")
 
 
 def test_order_then_balances_then_orders_across_runs(cli: Invoke) -> None:
@@ -125,23 +143,25 @@ def test_bad_orders_exit_2_with_the_field_named(cli: Invoke) -> None:
     assert "Traceback" not in too_much.output
 
 
-def test_live_order_asks_first_and_no_sends_nothing(cli: Invoke) -> None:
-    # --live on the paper exchange: the confirmation path, offline.
+def test_live_order_asks_first_and_no_sends_nothing(cli: Invoke, rehearsal: str) -> None:
+    # --live on a "real" exchange: the confirmation path, offline.
     refused = cli(
-        "order", "buy", "BTC-USD", "0.01", "--live", "--exchange", "paper", "--json", input="n\n"
+        "order", "buy", "BTC-USD", "0.01", "--live", "--exchange", rehearsal, "--json",
+        input="n\n"
     )
     assert refused.exit_code == 1
     # The question goes to stderr; the runner echoes the typed answer on stdout, as a
     # terminal would show it (a real pipe gets nothing).
     assert refused.stdout.strip() == "n"
     assert "Send this order with real money?" in refused.stderr
-    assert "LIVE ORDER on paper: buy 0.01 BTC-USD (market)" in refused.stderr
+    assert "LIVE ORDER on rehearsal: buy 0.01 BTC-USD (market)" in refused.stderr
     assert "estimated cost" in refused.stderr and "USD" in refused.stderr
     assert "nothing was sent" in refused.stderr
     assert parsed(cli("orders", "--json"))["orders"] == []
 
     confirmed = cli(
-        "order", "buy", "BTC-USD", "0.01", "--live", "--exchange", "paper", "--json", input="y\n"
+        "order", "buy", "BTC-USD", "0.01", "--live", "--exchange", rehearsal, "--json",
+        input="y\n"
     )
     assert confirmed.exit_code == 0, confirmed.output
     echoed, _, document = confirmed.stdout.partition("\n")
@@ -149,10 +169,11 @@ def test_live_order_asks_first_and_no_sends_nothing(cli: Invoke) -> None:
     record = json.loads(document)
     assert record["live"] is True and record["order"]["status"] == "filled"
     estimate = record["estimate"]
-    assert estimate["exchange"] == "paper" and Decimal(estimate["filled_amount"]) == Decimal("0.01")
+    assert estimate["exchange"] == rehearsal
+    assert Decimal(estimate["filled_amount"]) == Decimal("0.01")
     assert Decimal(estimate["total"]) > 0
 
-    unasked = cli("order", "sell", "BTC-USD", "0.01", "--live", "-e", "paper", "--yes", "--json")
+    unasked = cli("order", "sell", "BTC-USD", "0.01", "--live", "-e", rehearsal, "--yes", "--json")
     assert unasked.exit_code == 0, unasked.output
     assert "LIVE ORDER" not in unasked.stderr
     assert len(parsed(cli("orders", "--json"))["orders"]) == 2
@@ -186,14 +207,14 @@ def test_orders_reconcile_settles_the_journal_first(cli: Invoke) -> None:
 
 
 def test_live_order_without_exchange_follows_the_routing_settings(
-    cli: Invoke, monkeypatch: pytest.MonkeyPatch
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch, rehearsal: str
 ) -> None:
     nowhere = cli("order", "buy", "BTC-USD", "0.01", "--live", "--yes", "--json")
     assert nowhere.exit_code == 1
     assert "no exchange with credentials" in parsed(nowhere)["error"]["message"]
 
-    monkeypatch.setenv("POWERTRADER_PRIMARY_EXCHANGE", "paper")
+    monkeypatch.setenv("POWERTRADER_PRIMARY_EXCHANGE", rehearsal)
     primary = cli("order", "buy", "BTC-USD", "0.01", "--live", "--json", input="y\n")
     assert primary.exit_code == 0, primary.output
-    assert "LIVE ORDER on paper" in primary.stderr
-    assert json.loads(primary.stdout.partition("\n")[2])["exchange"] == "paper"
+    assert "LIVE ORDER on rehearsal" in primary.stderr
+    assert json.loads(primary.stdout.partition("\n")[2])["exchange"] == rehearsal

@@ -13,12 +13,12 @@ from powertrader_core import (
     ExchangeConnectionError,
     ExchangeError,
     ExchangeRateLimitError,
-    RegionNotSupportedError,
+    MultiExchangeManager,
     SymbolNotSupportedError,
 )
 from tests.fakes import registered
 from tests.manager.conftest import EIGHT, MakeManager
-from tests.manager.fakes import FakeVenue, venue
+from tests.manager.fakes import FAST_RETRY, DictConfig, FakeVenue, settings, venue
 
 
 async def test_compare_prices_returns_every_venue_under_its_name(eight, make_manager: MakeManager):
@@ -145,16 +145,30 @@ async def test_a_refusal_is_not_retried_and_does_not_count_against_health(eight,
     assert "BTC-USD is not listed" in status["last_error"]
 
 
-async def test_venue_outside_the_region_is_never_asked(eight, make_manager):
+async def test_venue_outside_the_region_takes_part_only_when_named(eight, make_manager):
+    """The region decides the default set; an exchange named explicitly is used anyway, and
+    the manager says so in one line (issue 16: ``ccxt:gemini`` refused in region us)."""
     eu_only = venue("euro", 50, regions=("eu",))
     with registered(eu_only):
-        async with make_manager([*eight, "euro"]) as manager:
+        async with make_manager(list(eight)) as manager:
             assert "euro" not in manager.get_available_exchanges()
-            quotes = await manager.compare_prices("BTC-USD")
-            with pytest.raises(RegionNotSupportedError, match="euro get_market_data: does not"):
-                await manager.get_market_data("BTC-USD", "euro")
-    assert "euro" not in quotes
-    assert eu_only.knobs.calls.total() == 0
+        async with MultiExchangeManager(
+            DictConfig(), settings(), retry=FAST_RETRY
+        ) as manager:  # the region's default set
+            assert "euro" not in manager.get_available_exchanges()
+        async with make_manager([*eight, "euro"]) as manager:
+            assert "euro" not in manager.get_available_exchanges()  # a mixed list: the region's
+            assert "euro" not in await manager.compare_prices("BTC-USD")
+            quote = await manager.get_market_data("BTC-USD", "euro")  # named alone: used
+            assert manager.outside_region("euro") == (
+                "euro does not list region 'us' (it lists eu); used because it was named"
+            )
+            assert manager.outside_region("ace") is None
+        async with make_manager(["euro"]) as manager:
+            assert manager.get_available_exchanges() == ["euro"]  # none of the region named
+            assert list(await manager.compare_prices("BTC-USD")) == ["euro"]
+    assert quote.exchange == "euro"
+    assert eu_only.knobs.calls["get_market_data"] == 2
 
 
 async def test_market_data_without_a_name_uses_the_primary_then_falls_back(eight, make_manager):
