@@ -92,11 +92,11 @@ async def _serve(
                 loop.add_signal_handler(sig, stop, int(sig))
             try:
                 _announce(url, wanted, names, token is not None)
-                return await stopped
+                stopped_by = await stopped
             finally:
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     loop.remove_signal_handler(sig)
-    raise AssertionError("unreachable")  # pragma: no cover
+    return stopped_by
 
 
 def _announce(url: str, symbols: Sequence[str], names: Sequence[str], token: bool) -> None:

@@ -31,7 +31,7 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -171,7 +171,7 @@ def _cookie(headers: dict[str, str], name: str) -> str | None:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(headers.get("cookie", ""))
-    except Exception:  # noqa: BLE001 - a malformed cookie header is simply no cookie
+    except CookieError:  # a malformed cookie header is simply no cookie
         return None
     morsel = jar.get(name)
     return None if morsel is None else morsel.value
@@ -235,7 +235,9 @@ class Guard:
         if not self.policy.token_ok(token):
             await _refuse(send, 401, "wrong access token")
             return
-        location = scope.get("path", "/") + (f"?{urlencode(query)}" if query else "")
+        # Our own path only: "//host" or "/\\host" would send the browser to another site.
+        path = "/" + str(scope.get("path", "/")).lstrip("/\\")
+        location = path + (f"?{urlencode(query)}" if query else "")
         cookie = f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
         await send({
             "type": "http.response.start",

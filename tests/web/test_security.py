@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from powertrader_core.cli.app import app
 from powertrader_core.web.security import Policy, check_bind, host_name, is_loopback
 from tests.cassette_support import TEST_SECRETS
-from tests.web.conftest import ServeFactory
+from tests.web.conftest import Dashboard, ServeFactory
 
 TOKEN = "s3cret-dashboard-token-0123456789"
 
@@ -77,6 +77,19 @@ def test_serve_beyond_loopback_without_token_does_not_start(
 
 
 # ---- a running server ------------------------------------------------------------------------
+
+
+async def _raw_get(dash: Dashboard, target: str) -> str:
+    """The answer's head to a request line sent exactly as given (clients normalise paths)."""
+    host, port = dash.host.rsplit(":", 1)
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: {dash.host}\r\nConnection: close\r\n\r\n"
+                 .encode())
+    await writer.drain()
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+    writer.close()
+    await writer.wait_closed()
+    return head
 
 
 async def test_foreign_host_header_is_refused(serve: ServeFactory) -> None:
@@ -197,6 +210,9 @@ async def test_with_a_token_every_request_must_carry_it(serve: ServeFactory) -> 
         page = await client.get("/")  # the client keeps the cookie, as a browser does
         assert page.status_code == 200 and TOKEN not in page.text
         assert (await client.get(f"/?token={'y' * 32}")).status_code == 401
+        for path in ("//evil.example/", "/\\evil.example/"):  # no open redirect
+            head = await _raw_get(dash, f"{path}?token={TOKEN}")
+            assert head.startswith("HTTP/1.1 303") and "location: /evil.example/\r\n" in head
 
 
 async def test_no_secret_reaches_the_page(serve: ServeFactory) -> None:
