@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from powertrader_ccxt import PROFILES
-from powertrader_ccxt.named_exchanges import SEED_CLASSES
+from powertrader_ccxt.named_exchanges import NAMED_CLASSES
 from powertrader_ccxt.settings import CcxtSettings
 from powertrader_ccxt.urls import parse_base_url, rewrite_api_urls
 
@@ -29,7 +29,7 @@ def _urls(node: Any, prefix: str = "") -> dict[str, str]:
 
 async def test_base_url_replaces_every_rest_origin_and_keeps_paths() -> None:
     base = "http://127.0.0.1:9100"
-    for cls in SEED_CLASSES:
+    for cls in NAMED_CLASSES:
         plain = cls()
         pointed = cls({"base_url": base})
         try:
@@ -114,7 +114,7 @@ async def test_config_as_saved_reaches_ccxt() -> None:
 
 
 async def test_spot_only_market_options_are_set() -> None:
-    for cls in SEED_CLASSES:
+    for cls in NAMED_CLASSES:
         exchange = cls()
         try:
             options = exchange.client.options

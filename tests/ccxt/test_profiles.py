@@ -308,3 +308,38 @@ def test_a_ccxt_id_without_a_row_declares_its_usdt_stand_in() -> None:
     assert cls.symbol_format.usd_substitute == "USDT"
     assert cls.symbol_format.quote_assets("USD") == ("USD", "USDT")
     assert not cls.simulated
+
+
+@pytest.mark.parametrize(
+    ("name", "ws_host"),
+    [
+        ("bybiteu", "stream.bybit.eu"),
+        ("myokx", "wseea.okx.com"),
+        ("okxus", "wsus.okx.com"),
+        ("binanceus", "stream.binance.us"),
+    ],
+)
+async def test_an_entitys_prices_stream_from_its_own_websocket_host(
+    name: str, ws_host: str
+) -> None:
+    """The websocket client ccxt.pro has for the entity (``streaming`` is on for each) talks
+    to the entity's host, not the family's (MyOKX keys fail on OKX's global hosts)."""
+    import ccxt.pro
+
+    assert PROFILES[name].streaming
+    client = getattr(ccxt.pro, name)()
+    try:
+        found: set[str] = set()
+
+        def walk(value: object) -> None:
+            if isinstance(value, str) and value.startswith("ws"):
+                found.add(value.replace("{hostname}", client.hostname or ""))
+            elif isinstance(value, dict):
+                for item in value.values():
+                    walk(item)
+
+        walk(client.urls["api"]["ws"])
+        spot = [url for url in found if ws_host in url]
+        assert spot, (name, sorted(found))
+    finally:
+        await client.close()

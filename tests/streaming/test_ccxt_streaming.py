@@ -15,12 +15,12 @@ from powertrader_ccxt import (
     CcxtExchange,
     KrakenExchange,
 )
-from powertrader_ccxt.named_exchanges import SEED_CLASSES, class_for_ccxt_id
+from powertrader_ccxt.named_exchanges import NAMED_CLASSES, class_for_ccxt_id
 from powertrader_ccxt.streaming import rewrite_ws_urls
 
 
 def test_streaming_follows_the_profile() -> None:
-    for cls in SEED_CLASSES:
+    for cls in NAMED_CLASSES:
         assert cls.streaming is PROFILES[cls.profile.name].streaming
     assert KrakenExchange.streaming and not BitstampExchange.streaming
     assert not class_for_ccxt_id("gemini").streaming and not CcxtExchange.streaming
