@@ -299,9 +299,18 @@ class Caller:
             raise
 
     async def send(
-        self, exchange: AbstractExchange, operation: str, fn: Callable[[], Awaitable[T]]
+        self,
+        exchange: AbstractExchange,
+        operation: str,
+        fn: Callable[[], Awaitable[T]],
+        *,
+        judge_failures: bool = True,
     ) -> T:
-        """One write, one attempt, bounded and recorded. Never retried here."""
+        """One write, one attempt, bounded and recorded. Never retried here.
+
+        ``judge_failures=False``: a failure is left for the caller to record, because only
+        what follows says whether the exchange failed (an order found by its client id after
+        a lost answer was placed: a success for health, not a circuit-breaker failure)."""
         name = exchange.name
         seconds = self.timeout()
         start = time.perf_counter()
@@ -315,14 +324,17 @@ class Caller:
                 operation=operation,
                 request_sent=None,
             )
-            self.health.record_failure(name, error)
+            if judge_failures:
+                self.health.record_failure(name, error)
             raise error from exc
         except ExchangeError as exc:
-            self.health.record_failure(name, exc)
+            if judge_failures:
+                self.health.record_failure(name, exc)
             raise
         except Exception as exc:
             error = as_exchange_error(exc, name, operation)
-            self.health.record_failure(name, error)
+            if judge_failures:
+                self.health.record_failure(name, error)
             raise error from exc
         self.health.record_success(name, (time.perf_counter() - start) * 1000)
         return result

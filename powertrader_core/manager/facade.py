@@ -325,8 +325,10 @@ class MultiExchangeManager:
 
     async def _send_order(self, exchange: AbstractExchange, order: OrderRequest) -> OrderResult:
         """The one place an order leaves: one attempt, bounded, recorded, never retried."""
+        # Order safety records the failures: only the lookup that follows says whether
+        # the exchange failed or the order is there.
         result = await self._caller.send(
-            exchange, "place_order", lambda: exchange.place_order(order)
+            exchange, "place_order", lambda: exchange.place_order(order), judge_failures=False
         )
         updates: dict[str, Any] = {}
         if result.exchange != exchange.name:

@@ -345,16 +345,27 @@ class OrderSafety:
                     entry, "canceled while sending: may have reached the exchange"))
                 raise
             except ExchangeError as error:
+                # The send left its failure to us (the facade's send): a failure for health
+                # unless the order turns out to be there.
+                health = self.caller.health
                 if _provably_unsent(error):
+                    health.record_failure(name, error)
                     await self.journal.mark_not_sent(cid, name, f"not sent: {error}")
                     raise _NotPlaced(error) from error
                 if _is_refusal(error):
+                    health.record_failure(name, error)
                     await self.journal.mark_rejected(cid, name, str(error))
                     raise
-                found = await self._reconcile_send(venue, entry, error)
+                try:
+                    found = await self._reconcile_send(venue, entry, error)
+                except ExchangeError:
+                    health.record_failure(name, error)
+                    raise
                 if found is not None:
+                    health.record_success(name)  # the exchange took the order: it works
                     return _annotate(found[0], routing, state=found[1], attempts=entry.attempts,
                                      replayed=False, reconciled=True)
+                health.record_failure(name, error)
                 if resends > 0:
                     resends -= 1
                     log.warning("place_order %s: %s has no such order after %s; resending "
