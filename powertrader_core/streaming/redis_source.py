@@ -87,7 +87,7 @@ class RedisPriceSource:
     async def run(self, sink: SourceSink) -> None:
         """Read and hand over updates until cancelled (never raises for Redis failures)."""
         if self._client is None:
-            self._client = open_redis(self._url)
+            self._client = open_redis(self._url, decode_responses=True)
         try:
             while True:
                 try:

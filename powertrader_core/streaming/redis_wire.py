@@ -96,16 +96,26 @@ def encode_update(
     return fields
 
 
-def _field(fields: Mapping[bytes | str, bytes | str], name: str) -> str:
-    value = fields.get(name.encode(), fields.get(name))
-    if value is None:
-        raise ValueError(f"price entry without {name!r}")
-    return value.decode() if isinstance(value, bytes) else value
+Fields = Mapping[bytes, bytes] | Mapping[str, str]
 
 
-def _optional(fields: Mapping[bytes | str, bytes | str], name: str) -> str | None:
-    value = fields.get(name.encode(), fields.get(name))
-    return value.decode() if isinstance(value, bytes) else value
+def _as_text(fields: Fields) -> Mapping[str, str]:
+    """Entries come as text from a client with ``decode_responses``, else as bytes."""
+    for key in fields:
+        if isinstance(key, bytes):
+            return {
+                k.decode(): v.decode()  # type: ignore[union-attr]
+                for k, v in fields.items()
+            }
+        break
+    return fields  # type: ignore[return-value]
+
+
+def _field(fields: Mapping[str, str], name: str) -> str:
+    try:
+        return fields[name]
+    except KeyError:
+        raise ValueError(f"price entry without {name!r}") from None
 
 
 def _moment(text: str, name: str) -> datetime:
@@ -115,14 +125,15 @@ def _moment(text: str, name: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def decode_update(fields: Mapping[bytes | str, bytes | str]) -> WireUpdate:
+def decode_update(entry: Fields) -> WireUpdate:
     """An entry back into a :class:`WireUpdate`; ``ValueError`` if it is not one of ours."""
+    fields = _as_text(entry)
     version = _field(fields, "v")
     if version != WIRE_VERSION:
         raise ValueError(f"price entry of format version {version!r}, expected {WIRE_VERSION}")
     exchange = _field(fields, "ex")
     symbol = canonical_symbol(_field(fields, "sym"))
-    quoted = _optional(fields, "qs")
+    quoted = fields.get("qs")
     data = MarketData(
         symbol=symbol,
         price=_field(fields, "last"),
@@ -132,7 +143,7 @@ def decode_update(fields: Mapping[bytes | str, bytes | str]) -> WireUpdate:
         timestamp=_moment(_field(fields, "ts"), "ts"),
         exchange=exchange,
         quoted_symbol=quoted,
-        source=_optional(fields, "src"),
+        source=fields.get("src"),
     )
     seq = int(_field(fields, "seq"))
     if seq < 1:
@@ -153,7 +164,8 @@ def encode_event(exchange: str, connected: bool, at: datetime) -> dict[str, str]
     return {"v": WIRE_VERSION, "ex": exchange, "up": up, "at": at.isoformat()}
 
 
-def decode_event(fields: Mapping[bytes | str, bytes | str]) -> tuple[str, bool, datetime]:
+def decode_event(entry: Fields) -> tuple[str, bool, datetime]:
+    fields = _as_text(entry)
     if _field(fields, "v") != WIRE_VERSION:
         raise ValueError("connection event of another format version")
     up = _field(fields, "up")

@@ -1,0 +1,163 @@
+"""Prices through Redis: publish -> consumer latency and throughput on loopback.
+
+A real ``redis-server`` is started on a free loopback port (skipped, saying so, when none is
+installed). Both sides run in one process and one event loop, as a worst case for the CPU.
+
+- **latency**: ``RedisPublisher.offer_update`` (the monitor's hand-over) to the moment
+  ``RedisPriceSource`` hands the decoded ``MarketData`` on, one update every 2 ms, median and
+  99th percentile. Baseline, same run: a bare redis-py ``XADD`` answered by a blocking
+  ``XREAD`` of another connection (no encoding, no validation): the floor of the transport.
+- **throughput**: 100,000 updates offered at once, until the consumer has them all, in
+  updates per second. Baseline: the same entries, pre-encoded, pipelined in with ``XADD`` and
+  read back with ``XREAD`` and nothing else done with them.
+
+Goals (issue 18): latency p99 <= 5 ms, throughput >= 50,000 updates/s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from _harness import Figure
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from powertrader_core.kit.redis_url import open_redis  # noqa: E402
+from powertrader_core.models import MarketData  # noqa: E402
+from powertrader_core.streaming.redis_publisher import RedisPublisher  # noqa: E402
+from powertrader_core.streaming.redis_source import RedisPriceSource  # noqa: E402
+from powertrader_core.streaming.redis_wire import encode_update  # noqa: E402
+from tests.simulators.redis_server import RedisServer, redis_server_binary  # noqa: E402
+
+LATENCY_UPDATES = 2_000
+THROUGHPUT_UPDATES = 100_000
+
+
+def _quote(i: int) -> MarketData:
+    price = Decimal("65000.5") + i
+    return MarketData("BTC-USD", price, price - 1, price + 1, 12, exchange="bench")
+
+
+class _Sink:
+    """A monitor's stand-in: records when each update arrives."""
+
+    def __init__(self) -> None:
+        self.arrived: list[float] = []
+        self.done = asyncio.Event()
+        self.expect = 0
+
+    def wanted(self) -> dict[str, list[str]]:
+        return {"bench": ["BTC-USD"]}
+
+    def publish(self, exchange: str, symbol: str, data: MarketData, mode: str) -> None:
+        self.arrived.append(time.perf_counter())
+        if len(self.arrived) >= self.expect:
+            self.done.set()
+
+    def connection(self, name: str, connected: bool) -> None:
+        pass
+
+
+async def _ours(url: str, stream: str, latency: bool) -> list[float]:
+    publisher = RedisPublisher(url, stream=stream, events_stream=stream + ":ev")
+    source = RedisPriceSource(url, stream=stream, events_stream=stream + ":ev", count=5000)
+    sink = _Sink()
+    reader = asyncio.create_task(source.run(sink))  # type: ignore[arg-type]
+    await publisher.start()
+    await asyncio.sleep(0.5)  # the reader is connected and positioned
+    if latency:
+        sink.expect = LATENCY_UPDATES
+        sent = []
+        for i in range(LATENCY_UPDATES):
+            sent.append(time.perf_counter())
+            publisher.offer_update("bench", "BTC-USD", _quote(i))
+            await asyncio.sleep(0.002)
+        await asyncio.wait_for(sink.done.wait(), 30)
+        result = [(a - s) * 1000 for s, a in zip(sent, sink.arrived, strict=True)]
+    else:
+        quotes = [_quote(i) for i in range(THROUGHPUT_UPDATES)]
+        sink.expect = THROUGHPUT_UPDATES
+        start = time.perf_counter()
+        for quote in quotes:
+            publisher.offer_update("bench", "BTC-USD", quote)
+        await asyncio.wait_for(sink.done.wait(), 120)
+        result = [THROUGHPUT_UPDATES / (time.perf_counter() - start)]
+    reader.cancel()
+    await asyncio.gather(reader, return_exceptions=True)
+    await publisher.close()
+    return result
+
+
+async def _bare(url: str, stream: str, latency: bool) -> list[float]:
+    writer, reader_client = open_redis(url), open_redis(url)
+    fields = encode_update(
+        "bare", 1, "bench", "BTC-USD", _quote(0), received_at=datetime.now(UTC), mode="polling"
+    )
+    received: list[float] = []
+    expect = LATENCY_UPDATES if latency else THROUGHPUT_UPDATES
+    done = asyncio.Event()
+
+    async def read() -> None:
+        last = "$"
+        while True:
+            answer: Any = await reader_client.xread({stream: last}, count=5000, block=1000)
+            for _name, entries in answer or ():
+                for entry_id, _fields in entries:
+                    last = entry_id
+                    received.append(time.perf_counter())
+            if len(received) >= expect:
+                done.set()
+                return
+
+    task = asyncio.create_task(read())
+    await asyncio.sleep(0.5)
+    if latency:
+        sent = []
+        for _ in range(LATENCY_UPDATES):
+            sent.append(time.perf_counter())
+            await writer.xadd(stream, fields)  # type: ignore[arg-type]
+            await asyncio.sleep(0.002)
+        await asyncio.wait_for(done.wait(), 30)
+        result = [(a - s) * 1000 for s, a in zip(sent, received, strict=True)]
+    else:
+        start = time.perf_counter()
+        for offset in range(0, THROUGHPUT_UPDATES, 2000):
+            pipe = writer.pipeline(transaction=False)
+            for _ in range(min(2000, THROUGHPUT_UPDATES - offset)):
+                pipe.xadd(stream, fields)  # type: ignore[arg-type]
+            await pipe.execute()
+        await asyncio.wait_for(done.wait(), 120)
+        result = [THROUGHPUT_UPDATES / (time.perf_counter() - start)]
+    await task
+    await writer.aclose()
+    await reader_client.aclose()
+    return result
+
+
+def _p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100)[98]
+
+
+def run() -> Iterator[Figure]:
+    if redis_server_binary() is None:
+        print("redis: skipped (no redis-server; apt-get install -y redis-server)")
+        return
+    with RedisServer() as server:
+        ours = asyncio.run(_ours(server.url, "bench:lat", latency=True))
+        bare = asyncio.run(_bare(server.url, "bench:lat-bare", latency=True))
+        yield Figure("redis publish->consumer latency median", statistics.median(ours),
+                     statistics.median(bare), "ms", "bare XADD->XREAD")
+        yield Figure("redis publish->consumer latency p99", _p99(ours), _p99(bare), "ms",
+                     "bare XADD->XREAD", goal="p99 <= 5 ms")
+        ours_rate = asyncio.run(_ours(server.url, "bench:tp", latency=False))[0]
+        bare_rate = asyncio.run(_bare(server.url, "bench:tp-bare", latency=False))[0]
+        yield Figure("redis throughput (one stream)", ours_rate, bare_rate, "updates/s",
+                     "bare pipelined XADD + XREAD", goal=">= 50,000 updates/s")
