@@ -119,6 +119,7 @@ class CcxtCassetteConformance(ExchangeConformance):
         "order_book": ("order_book",),
         "estimate_fill": ("order_book",),
         "balance": ("balance",),
+        "open_orders": ("open_orders",),
         "order_result": ("limit_order",),
         "server_error": ("ticker@503",),
         "class_contract": (),
