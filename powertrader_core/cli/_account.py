@@ -99,26 +99,14 @@ async def bounded(
     operation: str,
     call: Callable[[AbstractExchange], Awaitable[T]],
 ) -> T:
-    """One call the manager does not wrap, bounded by its timeout and mapped onto our errors."""
-    import asyncio
-
-    from powertrader_core.errors import ExchangeConnectionError, ExchangeError
-    from powertrader_core.retry import as_exchange_error
+    """One read the manager does not wrap: the core's bounded, retried, mapped read."""
+    from powertrader_core.retry import RetryPolicy, bounded_read
 
     venue = await manager.get_exchange(name)
-    seconds = manager.settings.exchange_timeout
-    try:
-        async with asyncio.timeout(seconds):
-            return await call(venue)
-    except TimeoutError:
-        raise ExchangeConnectionError(
-            f"no answer within {seconds:g} s", exchange=name, operation=operation,
-            request_sent=None,
-        ) from None
-    except ExchangeError:
-        raise
-    except Exception as exc:
-        raise as_exchange_error(exc, name, operation) from exc
+    return await bounded_read(
+        name, operation, lambda: call(venue), RetryPolicy(),
+        seconds=manager.settings.exchange_timeout,
+    )
 
 
 def failure_record(name: str, error: BaseException) -> dict[str, Any]:
