@@ -148,6 +148,8 @@
       var q = state.quotes[exchange + "|" + symbol];
       var text = "";
       if (h && h.status === "down") text = "down: " + (h.reason || "no answer");
+      cells.note.title = text;  // the whole reason on hover; the health table shows it too
+      if (text.length > 90) text = text.slice(0, 89) + "…";
       else if (h && h.unsupported_symbols && h.unsupported_symbols.indexOf(symbol) >= 0) text = "market not listed here";
       else if (q && q.quoted_symbol && q.quoted_symbol !== symbol) text = "quotes " + q.quoted_symbol;
       cells.note.textContent = text;
@@ -245,6 +247,22 @@
     }), "no exchange");
     state.exchanges.forEach(showNote);
     state.symbols.forEach(markBest);
+    sinkDownRows();
+  }
+
+  function sinkDownRows() {  // exchanges that are down go to the bottom of each quotes table
+    state.symbols.forEach(function (symbol) {
+      var body = document.querySelector('table.quotes[data-symbol="' + symbol + '"] tbody');
+      if (!body) return;
+      var rows = Array.prototype.slice.call(body.children);
+      var down = function (row) {
+        var h = state.health[row.getAttribute("data-exchange")];
+        return h && h.status === "down" ? 1 : 0;
+      };
+      var place = function (row) { return state.exchanges.indexOf(row.getAttribute("data-exchange")); };
+      var sorted = rows.slice().sort(function (a, b) { return down(a) - down(b) || place(a) - place(b); });
+      if (sorted.some(function (row, i) { return row !== rows[i]; })) sorted.forEach(function (row) { body.appendChild(row); });
+    });
   }
 
   function showAccount(account) {
