@@ -5,7 +5,8 @@ Reading order:
 1. ``monitor``: :class:`PriceMonitor`, one feed per exchange and the subscribers it serves;
    :class:`PriceUpdate`, what a subscriber receives.
 2. ``feeds``: one exchange's feed (a websocket stream, or batched polling within the rate
-   limit), its reconnects and the watchdog; :class:`MonitorConfig`.
+   limit, which also fills in while a websocket is down), its reconnects and the watchdog;
+   ``feed_state``: :class:`MonitorConfig`, the feed's state (the status) and its hooks.
 3. ``subscribers``: bounded drop-oldest queues, so a slow subscriber never holds up the others.
 4. Beyond one process: ``redis_wire`` (one Redis Stream entry per update), ``redis_publisher``
    (``powertrader feed``: a monitor's updates into Redis) and ``redis_source`` (a monitor

@@ -19,22 +19,30 @@ attempt in a row (the core's one formula, ``RetryPolicy.backoff``); a delivered 
 it. The jitter spreads reconnects of many clients after an exchange-wide outage instead of
 having them all knock at once.
 
-Connection events: the first failure (from not known, or from connected) says
-``connected=False``; the first quote after that says ``connected=True``. A planned stop says
-nothing. A symbol the exchange does not list is found by asking for each symbol alone once,
-dropped from the feed (shown in the status) and the others go on.
+**Polling while the websocket is down.** A stream that cannot connect (a firewall, a proxy that
+drops upgrades, the exchange's websocket outage) or drops is not waited for: the feed polls
+(one batched request per ``poll_interval``, through the plugin's rate limiter) from the moment
+the stream fails, or once it has delivered nothing for ``fallback_after`` after starting, and
+keeps retrying the websocket with backoff meanwhile. The websocket's first quote ends the
+polling, so the gap between quotes is never longer than one polling interval.
+
+Connection events say ``(exchange, connected, mode)``: ``mode`` is ``"websocket"`` or
+``"polling"``, where the quotes come from. One event per change: prices start flowing (or flow
+from the other source), or stop flowing from both (the first failure, from not known or from
+connected). A websocket that fails while polls deliver is only a change of mode. A planned stop
+says nothing. The status shows ``mode`` and, for exchanges with a stream, ``websocket``
+(``"up"`` or ``"down"``).
+
+A symbol the exchange does not list is found by asking for each symbol alone once, dropped
+from the feed (shown in the status) and the others go on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
 
 from powertrader_core.errors import (
     ConfigurationError,
@@ -46,132 +54,16 @@ from powertrader_core.errors import (
 )
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import MarketData
-from powertrader_core.retry import RetryPolicy
+from powertrader_core.streaming.feed_state import (
+    Backoff,
+    FeedHooks,
+    FeedState,
+    MonitorConfig,
+)
 
 __all__ = ["Backoff", "Feed", "FeedHooks", "FeedState", "MonitorConfig"]
 
 log = logging.getLogger("powertrader_core.streaming")
-
-Acquire = Callable[[str], Awaitable[AbstractExchange]]
-Poll = Callable[[str, Sequence[str]], Awaitable[Mapping[str, MarketData]]]
-
-
-@dataclass(frozen=True)
-class MonitorConfig:
-    """How price monitoring behaves (every duration in seconds).
-
-    - ``poll_interval``: time between the starts of two polls of one exchange (default 2 s:
-      a fresh price for a human, and far below every exchange's public rate limit for one
-      batched request).
-    - ``stale_after``: a stream that delivered nothing for this long is restarted (default
-      60 s: long enough for a quiet market, whose ticker only moves on trades, short enough to
-      notice a dead feed within a minute).
-    - ``backoff_base`` / ``backoff_max``: reconnect delays (see the module docstring).
-    - ``queue_size``: updates a subscriber may have waiting before the oldest is dropped.
-    - ``prefer_streaming``: use websockets where the exchange has them (False: always poll).
-    """
-
-    poll_interval: float = 2.0
-    stale_after: float = 60.0
-    backoff_base: float = 1.0
-    backoff_max: float = 60.0
-    queue_size: int = 1000
-    prefer_streaming: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("poll_interval", "stale_after", "backoff_base", "backoff_max"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise ValueError(f"{name} must be a number of seconds greater than zero")
-            if value == float("inf"):
-                raise ValueError(f"{name} must be finite")
-        if self.backoff_max < self.backoff_base:
-            raise ValueError("backoff_max must not be less than backoff_base")
-        if isinstance(self.queue_size, bool) or not isinstance(self.queue_size, int):
-            raise ValueError("queue_size must be a whole number")
-        if self.queue_size < 1:
-            raise ValueError("queue_size must be at least 1")
-
-
-class Backoff:
-    """Consecutive failures of one feed, and the wait before the next try.
-
-    The delay is the core's one formula (:meth:`powertrader_core.retry.RetryPolicy.backoff`):
-    ``min(maximum, base * 2**(n-1))`` less up to half of it at random, for the n-th failure in
-    a row.
-    """
-
-    def __init__(
-        self, base: float, maximum: float, rng: Callable[[], float] = random.random
-    ) -> None:
-        self.policy = RetryPolicy(base_delay=base, max_delay=maximum, multiplier=2.0, jitter=0.5)
-        self.rng = rng
-        self.attempts = 0
-
-    def next(self) -> float:
-        self.attempts += 1
-        return self.policy.backoff(self.attempts - 1, self.rng())
-
-    def reset(self) -> None:
-        self.attempts = 0
-
-
-@dataclass
-class FeedState:
-    """What is known of one exchange's feed; outlives restarts of the feed's task."""
-
-    name: str
-    mode: str = "starting"  # "websocket" or "polling" once decided
-    running: bool = False
-    connected: bool | None = None
-    symbols: tuple[str, ...] = ()
-    unsupported_symbols: list[str] = field(default_factory=list)
-    last_update: float | None = None  # time.time() of the last quote published
-    updates: int = 0
-    polls: int = 0
-    connects: int = 0
-    disconnects: int = 0
-    stale_restarts: int = 0
-    dropped_updates: int = 0  # by slow subscribers, counted per exchange
-    last_error: str | None = None
-    last_error_at: float | None = None
-    retry_in: float | None = None
-
-    def snapshot(self, dropped_by_subscriber: Mapping[str, int] | None = None) -> dict[str, Any]:
-        """The status entry: mode, connected, last update (UTC), counters, drops."""
-
-        def stamp(value: float | None) -> datetime | None:
-            return None if value is None else datetime.fromtimestamp(value, tz=UTC)
-
-        return {
-            "mode": self.mode,
-            "running": self.running,
-            "connected": self.connected,
-            "symbols": list(self.symbols),
-            "unsupported_symbols": list(self.unsupported_symbols),
-            "last_update": stamp(self.last_update),
-            "updates": self.updates,
-            "polls": self.polls,
-            "connects": self.connects,
-            "disconnects": self.disconnects,
-            "stale_restarts": self.stale_restarts,
-            "dropped_updates": self.dropped_updates,
-            "dropped_by_subscriber": dict(dropped_by_subscriber or {}),
-            "last_error": self.last_error,
-            "last_error_at": stamp(self.last_error_at),
-        }
-
-
-@dataclass
-class FeedHooks:
-    """What a feed needs from its monitor: exchanges, polls, and where quotes and events go."""
-
-    acquire: Acquire
-    poll: Poll
-    publish: Callable[[str, str, MarketData], None]
-    connection: Callable[[str, bool], None]
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    rng: Callable[[], float] = random.random
 
 
 class _StaleStream(Exception):
@@ -244,20 +136,29 @@ class Feed:
         self.config = config
         self.hooks = hooks
         self.backoff = Backoff(config.backoff_base, config.backoff_max, hooks.rng)
+        self._streaming = False  # this exchange's quotes come from a websocket when it is up
+        self._stream_live = False  # the websocket delivered since it last failed
+        self._stream_down = asyncio.Event()  # set when it fails: the fallback polls at once
 
     # ---- outcome bookkeeping ------------------------------------------------------------------
 
-    def _delivered(self, symbol: str, data: MarketData) -> None:
+    def _delivered(self, symbol: str, data: MarketData, source: str) -> None:
         state = self.state
         state.updates += 1
         state.last_update = time.time()
-        if state.connected is not True:
+        if source == "websocket":
+            self._stream_live = True
+            state.websocket = "up"
+        if source == "websocket" or not self._streaming:
+            self.backoff.reset()  # polls delivering must not hurry the websocket's retries
+        if state.connected is not True or state.mode != source:
+            if state.connected is not True:
+                state.connects += 1
             state.connected = True
-            state.connects += 1
+            state.mode = source
             state.retry_in = None
-            self.backoff.reset()
-            log.info("%s: prices flowing (%s)", self.name, state.mode)
-            self.hooks.connection(self.name, True)
+            log.info("%s: prices flowing (%s)", self.name, source)
+            self.hooks.connection(self.name, True, source)
         self.hooks.publish(self.name, symbol, data)
 
     def _dropped(self, reason: str) -> None:
@@ -269,7 +170,7 @@ class Feed:
                 state.disconnects += 1
             state.connected = False
             log.warning("%s: price feed down: %s", self.name, reason)
-            self.hooks.connection(self.name, False)
+            self.hooks.connection(self.name, False, state.mode)
         else:
             log.info("%s: price feed still down: %s", self.name, reason)
 
@@ -301,8 +202,9 @@ class Feed:
                         "watch_market_data"
                     )
                     self.state.mode = "websocket" if streaming else "polling"
+                self._streaming = streaming
                 if streaming:
-                    await self._stream(exchange)
+                    await self._stream_with_fallback(exchange)
                 else:
                     await self._poll_forever()
                     return
@@ -314,6 +216,7 @@ class Feed:
                     log.info("%s: no stream (%s); polling instead", self.name, exc)
                     streaming = False
                     self.state.mode = "polling"
+                    self.state.websocket = None
                     continue
                 self._dropped(str(exc))
                 return
@@ -353,8 +256,88 @@ class Feed:
             listed.append(symbol)
             data = quotes.get(symbol)
             if data is not None:
-                self._delivered(symbol, data)
+                self._delivered(symbol, data, "polling")
         return tuple(listed)
+
+    # ---- websocket, with polls while it is down -----------------------------------------------
+
+    async def _stream_with_fallback(self, exchange: AbstractExchange) -> None:
+        """The stream, reconnected with backoff, and polls filling in while it is down.
+
+        Returns never; raises to ``_run`` what ends streaming (no stream after all, symbols
+        to change, bad configuration).
+        """
+        self._stream_live = False
+        self._stream_down.clear()
+        poller = asyncio.get_running_loop().create_task(
+            self._fill_in(), name=f"powertrader fallback polls {self.name}"
+        )
+        try:
+            while True:
+                try:
+                    await self._stream(exchange)
+                except _StaleStream as exc:
+                    self.state.stale_restarts += 1
+                    self._stream_failed(str(exc))
+                except (_UseSymbols, NotSupportedError, SymbolNotSupportedError, *_FATAL):
+                    raise
+                except ExchangeError as exc:
+                    self._stream_failed(str(exc))
+                except Exception as exc:  # noqa: BLE001 - a plugin's bug: report, back off, retry
+                    self._stream_failed(f"unexpected {type(exc).__name__}: {exc}")
+                await self._pause()
+        finally:
+            poller.cancel()
+            await asyncio.gather(poller, return_exceptions=True)
+
+    def _stream_failed(self, reason: str) -> None:
+        """The websocket is down: polls take over at once (no event unless they fail too)."""
+        state = self.state
+        if state.websocket == "up":
+            state.disconnects += 1
+        self._stream_live = False
+        state.websocket = "down"
+        state.last_error = reason
+        state.last_error_at = time.time()
+        log.warning("%s: websocket down (%s); polling until it is back", self.name, reason)
+        self._stream_down.set()
+
+    async def _fill_in(self) -> None:
+        """Poll every ``poll_interval`` while the websocket delivers nothing."""
+        loop = asyncio.get_running_loop()
+        interval = self.config.poll_interval
+        try:  # a stream that is starting gets ``fallback_after`` before polls step in
+            await asyncio.wait_for(self._stream_down.wait(), self.config.fallback_after)
+        except TimeoutError:
+            pass
+        while True:
+            while self._stream_live:
+                self._stream_down.clear()
+                await self._stream_down.wait()
+            started = loop.time()
+            wait_at_least = 0.0
+            try:
+                quotes = await self.hooks.poll(self.name, self.symbols)
+            except ExchangeRateLimitError as exc:
+                wait_at_least = exc.retry_after or 0.0
+                self._fill_in_failed(str(exc))
+            except ExchangeError as exc:
+                self._fill_in_failed(str(exc))
+            except Exception as exc:  # noqa: BLE001 - a plugin's bug: report, poll again later
+                self._fill_in_failed(f"unexpected {type(exc).__name__}: {exc}")
+            else:
+                self.state.polls += 1
+                if not self._stream_live:  # the stream came back meanwhile: its quotes win
+                    for symbol in self.symbols:
+                        data = quotes.get(symbol)
+                        if data is not None:
+                            self._delivered(symbol, data, "polling")
+            await self.hooks.sleep(max(wait_at_least, started + interval - loop.time(), 0.0))
+
+    def _fill_in_failed(self, reason: str) -> None:
+        self.state.polls += 1
+        if not self._stream_live:
+            self._dropped(f"websocket down and polling failed: {reason}")
 
     # ---- websocket ----------------------------------------------------------------------------
 
@@ -369,7 +352,7 @@ class Feed:
                 watchdog.fed()
                 symbol = data.symbol
                 if symbol in wanted:
-                    self._delivered(symbol, data)
+                    self._delivered(symbol, data, "websocket")
         except asyncio.CancelledError:
             if watchdog.expired():
                 raise _StaleStream(
@@ -410,7 +393,7 @@ class Feed:
                 for symbol in self.symbols:
                     data = quotes.get(symbol)
                     if data is not None:
-                        self._delivered(symbol, data)
+                        self._delivered(symbol, data, "polling")
                 await self.hooks.sleep(max(0.0, started + interval - loop.time()))
                 continue
             self.state.polls += 1

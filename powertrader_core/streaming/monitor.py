@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import inspect
 import itertools
 import logging
 import random
@@ -38,7 +39,7 @@ from powertrader_core.exchange import AbstractExchange
 from powertrader_core.manager.calls import Caller
 from powertrader_core.models import MarketData
 from powertrader_core.streaming.feeds import Feed, FeedHooks, FeedState, MonitorConfig
-from powertrader_core.streaming.subscribers import Subscription, offer_all
+from powertrader_core.streaming.subscribers import Subscription, describe, offer_all
 
 __all__ = [
     "MonitorConfig",
@@ -52,7 +53,7 @@ __all__ = [
 log = logging.getLogger("powertrader_core.streaming")
 
 PriceCallback = Callable[[str, str, MarketData], Any]
-ConnectionCallback = Callable[[str, bool], Any]
+ConnectionCallback = Callable[..., Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,18 @@ class PriceMonitor:
         max_queue: int | None = None,
         name: str | None = None,
     ) -> Subscription:
-        """``callback(exchange, connected)`` on every drop and recovery; returns the handle."""
+        """``callback(exchange, connected)`` on every change; returns the handle.
+
+        A callback that takes a third argument also gets ``mode``: ``"websocket"`` or
+        ``"polling"``, where the quotes come from (polling while a websocket is down).
+        """
+        if not callable(callback):
+            raise TypeError(
+                f"a connection callback must be callable, not {type(callback).__name__}"
+            )
+        if not _takes_mode(callback):
+            name = name or describe(callback)
+            callback = _without_mode(callback)
         return self._subscribe("connection", callback, self._connection_subs, max_queue, name)
 
     def _subscribe(
@@ -353,8 +365,8 @@ class PriceMonitor:
         for _subscription, dropped in drops:
             self._states[dropped[0]].dropped_updates += 1
 
-    def _connection(self, exchange: str, connected: bool) -> None:
-        offer_all(self._connection_subs.values(), (exchange, connected))
+    def _connection(self, exchange: str, connected: bool, mode: str) -> None:
+        offer_all(self._connection_subs.values(), (exchange, connected, mode))
 
     # ---- status ---------------------------------------------------------------------------------
 
@@ -381,6 +393,24 @@ class PriceMonitor:
             "config": dataclasses.asdict(self.config),
             "source": None if self.source is None else self.source.status(),
         }
+
+
+def _takes_mode(callback: Callable[..., Any]) -> bool:
+    """True when ``callback(exchange, connected, mode)`` binds (the seed's takes two)."""
+    try:
+        inspect.signature(callback).bind("exchange", True, "websocket")
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (some builtins): the seed's two arguments
+        return False
+    return True
+
+
+def _without_mode(callback: Callable[..., Any]) -> Callable[[str, bool, str], Any]:
+    def call(exchange: str, connected: bool, mode: str) -> Any:
+        return callback(exchange, connected)
+
+    return call
 
 
 def _report_crash(task: asyncio.Task[None]) -> None:

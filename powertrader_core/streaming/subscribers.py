@@ -26,7 +26,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["DEFAULT_QUEUE_SIZE", "Subscription"]
+__all__ = ["DEFAULT_QUEUE_SIZE", "Subscription", "describe"]
 
 log = logging.getLogger("powertrader_core.streaming")
 
@@ -36,7 +36,7 @@ DEFAULT_QUEUE_SIZE = 1000
 _ids = itertools.count(1)
 
 
-def _describe(callback: Callable[..., Any]) -> str:
+def describe(callback: Callable[..., Any]) -> str:
     name = getattr(callback, "__qualname__", None) or type(callback).__name__
     return str(name)
 
@@ -70,7 +70,7 @@ class Subscription:
         self.callback = callback
         self.max_queue = max_queue
         self.id = next(_ids)
-        base = name or (_describe(callback) if callback is not None else kind)
+        base = name or (describe(callback) if callback is not None else kind)
         self.name = f"{base}#{self.id}"
         self.accepts = accepts
         self._on_close = on_close

@@ -9,6 +9,7 @@ or aiohttp about resources left open, although no example closes its manager.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,32 @@ async def test_monitoring(world: dict[str, str], tmp_path: Path) -> None:
         "kraken: unknown (Nonems)",
         "robinhood: unknown (Nonems)",
     ]
+
+
+async def test_streaming_with_the_websocket_host_unreachable(
+    world: dict[str, str], tmp_path: Path, kraken_sim: Any
+) -> None:
+    """ws.kraken.com is unreachable (offline): Kraken's prices are polled within 10 s."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    run = await run_example(
+        "streaming.py", tmp_path, world, limit=30, stop_when="[kraken] ETH-USD: $"
+    )
+    took = loop.time() - started
+    # Stopped by SIGTERM, as a service manager would. On stderr only the library's warnings
+    # of feeds that are down (logging's last-resort handler: the example configures none):
+    # Kraken's websocket (polled instead) and the unreachable or unconfigured exchanges.
+    for line in run.stderr.splitlines():
+        assert re.match(r"[a-z]+: (price feed down:|websocket down) ", line), run.stderr
+    assert "kraken: websocket down" in run.stderr and "polling until it is back" in run.stderr
+    assert "Traceback" not in run.stdout
+    lines = run.lines
+    kraken = [line for line in lines if line.startswith("[kraken] ")]
+    assert "[kraken] Connected" in kraken
+    assert any(re.fullmatch(r"\[kraken\] BTC-USD: \$\d+(\.\d+)?", line) for line in kraken)
+    assert any(re.fullmatch(r"\[kraken\] ETH-USD: \$\d+(\.\d+)?", line) for line in kraken)
+    assert took < 10, took
+    assert kraken_sim.count("public/Ticker") >= 1  # polled from REST: no websocket reached
 
 
 async def test_symbol_conversion(world: dict[str, str], tmp_path: Path) -> None:

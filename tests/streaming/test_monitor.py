@@ -9,7 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from powertrader_core import ConfigurationError, MarketData, SymbolNotSupportedError
+from powertrader_core import (
+    ConfigurationError,
+    ExchangeConnectionError,
+    MarketData,
+    SymbolNotSupportedError,
+)
 from powertrader_core.streaming.monitor import MonitorConfig, PriceUpdate
 from tests.streaming.conftest import FAST
 from tests.streaming.fakes import poll_venue, stream_venue, until
@@ -43,47 +48,90 @@ async def test_stream_quotes_and_connected_event(venues, make_manager) -> None:
     assert feed["updates"] == 2 and feed["last_update"].tzinfo is UTC
 
 
-async def test_drop_reconnect_with_backoff_one_event_each_way(venues, make_manager) -> None:
+async def test_a_dropped_stream_is_polled_until_it_is_back(venues, make_manager) -> None:
+    """One event per change: the stream, polls while it is down, the stream again."""
     v = venues(stream_venue("ws1"))["ws1"]
     manager = make_manager(["ws1"])
-    events: list[bool] = []
-    manager.subscribe_to_connection_events(lambda e, c: events.append(c))
+    events: list[tuple[bool, str]] = []
+    prices: list[Decimal] = []
+    manager.subscribe_to_connection_events(lambda e, c, mode: events.append((c, mode)))
+    manager.subscribe_to_price_updates(lambda e, s, d: prices.append(d.price))
     await manager.start_price_monitoring("BTC-USD")
     await until(lambda: v.control.open)
     v.control.push("BTC-USD", 1)
-    await until(lambda: events == [True])
+    await until(lambda: events == [(True, "websocket")])
 
-    v.control.refuse = 3  # the next three reconnects fail: still one "down" event
+    v.control.refuse = 3  # the next three reconnects fail: polls carry the prices meanwhile
     v.control.drop()
+    await until(lambda: events == [(True, "websocket"), (True, "polling")], what="polling")
     await until(lambda: v.control.connects == 5, what="three refused reconnects and a fourth")
     await until(lambda: v.control.open)
-    assert events == [True, False]
+    assert Decimal(100) in prices  # the polled price (the venue's poll_price)
     v.control.push("BTC-USD", 2)
-    await until(lambda: events == [True, False, True])
+    await until(lambda: len(events) == 3)
+    assert events == [(True, "websocket"), (True, "polling"), (True, "websocket")]
+    polls = v.control.polls["batch"]
+    await asyncio.sleep(0.1)  # five polling intervals: the stream is up, nobody polls
+    assert v.control.polls["batch"] == polls
     feed = manager.get_exchange_status()["ws1"]["price_feed"]
-    assert feed["disconnects"] == 1 and feed["connects"] == 2
+    assert feed["mode"] == "websocket" and feed["websocket"] == "up"
+    assert feed["disconnects"] == 1 and feed["connects"] == 1 and feed["connected"] is True
     assert "connection refused" in feed["last_error"]
     assert v.control.closed == 4  # every dropped or refused iterator was closed
+
+
+async def test_stream_and_polls_both_down_is_one_disconnected_event(
+    venues, make_manager
+) -> None:
+    class Failing(stream_venue("ws2")):  # type: ignore[misc]
+        name = "ws2"
+        failing = False
+
+        async def get_market_data_batch(self, symbols):  # type: ignore[no-untyped-def]
+            if type(self).failing:
+                raise ExchangeConnectionError("REST down too", exchange=self.name)
+            return await super().get_market_data_batch(symbols)
+
+    v = venues(Failing)["ws2"]
+    manager = make_manager(["ws2"])
+    events: list[tuple[bool, str]] = []
+    manager.subscribe_to_connection_events(lambda e, c, mode: events.append((c, mode)))
+    await manager.start_price_monitoring("BTC-USD")
+    await until(lambda: v.control.open)
+    v.control.push("BTC-USD", 1)
+    await until(lambda: events == [(True, "websocket")])
+    Failing.failing = True
+    v.control.refuse = 1000
+    v.control.drop()
+    await until(lambda: len(events) == 2, what="a disconnected event")
+    await asyncio.sleep(0.1)  # polls and reconnects keep failing: no further event
+    assert events == [(True, "websocket"), (False, "websocket")]
+    status = manager.get_exchange_status()["ws2"]["price_feed"]
+    assert status["connected"] is False and status["websocket"] == "down"
+    assert "websocket down and polling failed" in status["last_error"]
 
 
 async def test_stream_that_falls_silent_is_restarted(venues, make_manager) -> None:
     v = venues(stream_venue("ws1"))["ws1"]
     manager = make_manager(["ws1"])
-    events: list[bool] = []
-    manager.subscribe_to_connection_events(lambda e, c: events.append(c))
-    config = MonitorConfig(stale_after=0.1, backoff_base=0.01, backoff_max=0.02)
+    events: list[tuple[bool, str]] = []
+    manager.subscribe_to_connection_events(lambda e, c, mode: events.append((c, mode)))
+    config = MonitorConfig(
+        stale_after=0.1, backoff_base=0.01, backoff_max=0.02, poll_interval=0.02
+    )
     await manager.start_price_monitoring(["BTC-USD"], config=config)
     await until(lambda: v.control.open)
     v.control.push("BTC-USD", 1)
-    await until(lambda: events == [True])
-    # nothing more is pushed: the watchdog drops the stream and opens a new one
+    await until(lambda: events == [(True, "websocket")])
+    # nothing more is pushed: the watchdog drops the stream, polls step in, a new one opens
     await until(lambda: v.control.connects >= 2, what="a restart")
-    assert events == [True, False] and v.control.closed >= 1
+    await until(lambda: len(events) == 2)
+    assert events == [(True, "websocket"), (True, "polling")] and v.control.closed >= 1
     feed = manager.get_exchange_status()["ws1"]["price_feed"]
     assert feed["stale_restarts"] >= 1 and "no update for 0.1 s" in feed["last_error"]
     await until(lambda: v.control.open)
     v.control.push("BTC-USD", 2)
-    await until(lambda: events == [True, False, True])
+    await until(lambda: events[-1] == (True, "websocket"))
 
 
 async def test_polling_venue_one_batch_per_cycle(venues, make_manager) -> None:
