@@ -28,6 +28,12 @@ Knobs (attributes and methods of :class:`KrakenSimulator`; change them at any ti
 - ``KrakenSimulator(extra_pairs=2000)``: a market list of that many synthetic pairs
   (``SYN0000/USD``...) besides the real-looking ones (BTC/USD, BTC/EUR, BTC/USDT, ETH/USD,
   SOL/USD).
+- Rate limits as Kraken documents them (``kraken_limits.py``; off by default):
+  ``tier="starter"|"intermediate"|"pro"`` enforces the private REST counter per API key and
+  the per-pair trading counter; ``public_per_second=1.0`` the public budget per address
+  (``public_burst``); ``ledger_cost`` what a ledger or trade-history call adds (2). A refused
+  call is answered ``EAPI:Rate limit exceeded`` (or ``EOrder:Rate limit exceeded``) in the
+  error array with HTTP 200, and recorded in ``refused``.
 - ``set_price(pair_key_or_symbol, price)``, ``balances`` (Kraken asset code -> Decimal).
 - ``api_key`` / ``api_secret``: what the signature is checked against (defaults are the
   suite's ``TEST_SECRETS``); a wrong key answers ``EAPI:Invalid key``, a bad signature
@@ -77,6 +83,7 @@ from tests.simulators.kraken_data import (
     default_pairs,
     synthetic_pairs,
 )
+from tests.simulators.kraken_limits import ENGINE_CALLS, KrakenLimits, cancel_increment
 from tests.simulators.kraken_orders import KrakenError, OrderBookKeeper
 
 __all__ = ["KrakenSimulator", "RequestRecord"]
@@ -102,6 +109,10 @@ class KrakenSimulator:
     api_key: str = DEFAULT_KEY
     api_secret: str = DEFAULT_SECRET
     path_latency: dict[str, float] = field(default_factory=dict)
+    tier: str | None = None
+    public_per_second: float | None = None
+    public_burst: float = 2.0
+    ledger_cost: float = 2
     requests: list[RequestRecord] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (method, Kraken's error)
 
@@ -119,6 +130,12 @@ class KrakenSimulator:
             "XETH": Decimal("10.0000000000"),
             "USDT": Decimal("1000.00000000"),
         }
+        self.limits = KrakenLimits(
+            tier=self.tier,
+            ledger_cost=self.ledger_cost,
+            public_per_second=self.public_per_second,
+            public_burst=self.public_burst,
+        )
         self.plan = FaultPlan()
         self.book = OrderBookKeeper(self)
         self._stopping = asyncio.Event()
@@ -218,6 +235,10 @@ class KrakenSimulator:
             problem = self._check_signature(request, raw_body)
             if problem:
                 return web.json_response(_error(problem))
+        refusal = self._rate_limited(kind, method, params, request)
+        if refusal is not None:
+            self.refused.append((method, refusal))
+            return web.json_response(_error(refusal))
         handler = _HANDLERS.get((kind, method))
         if handler is None:
             answer: web.StreamResponse = web.json_response(_error("EGeneral:Unknown method"))
@@ -233,6 +254,26 @@ class KrakenSimulator:
         if fault is not None:
             return apply_after(fault, request, answer)
         return answer
+
+    def _rate_limited(
+        self, kind: str, method: str, params: dict[str, str], request: web.Request
+    ) -> str | None:
+        now = time.monotonic()
+        if kind == "public":
+            return self.limits.public(request.remote or "?", now)
+        if method not in ENGINE_CALLS:
+            return self.limits.private(request.headers.get("API-Key", ""), method, now)
+        if method == "AddOrder":
+            try:
+                pair = self.pair(params.get("pair", "")).key
+            except KeyError:
+                return None  # the handler answers it; nothing counted
+            return self.limits.engine(pair, 1.0, now)
+        order = self.book.orders.get(params.get("txid", ""))
+        if order is None:
+            return None
+        age = time.time() - float(order["opentm"])
+        return self.limits.engine(self.pair(order["_pair"]).key, cancel_increment(age), now)
 
     def _check_signature(self, request: web.Request, body: bytes) -> str | None:
         key = request.headers.get("API-Key")
