@@ -14,6 +14,7 @@ Everything talks to the Kraken simulator of ``tests/simulators`` on 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -52,11 +53,11 @@ def _raw_kraken(sim: KrakenSimulator, *, rate_limit: bool) -> Any:
 
 
 async def _idle_waits() -> Figure:
-    from powertrader_ccxt import KrakenExchange, reset_shared_limiters
+    from powertrader_ccxt import KrakenExchange
 
-    reset_shared_limiters()
     async with KrakenSimulator() as sim:
         cache = tempfile.mkdtemp(prefix="bench-ccxt-")
+        os.environ["POWERTRADER_CACHE_DIR"] = cache  # fresh buckets, not the user's
         ours = KrakenExchange(_config(sim, cache))
         raw = _raw_kraken(sim, rate_limit=True)
         raw_waits: list[float] = []

@@ -1,7 +1,8 @@
-"""Our limiter in front of ccxt, against the simulator: the exchange's rate is never exceeded.
+"""The core's limiter in front of ccxt, against the simulator: the rate is never exceeded.
 
-The interval is shortened with ``rate_limit_ms`` (Kraken's real 1 s would make the test
-slow); the rules are the same at any interval.
+These use ``rate_limit_ms`` (one request per interval, replacing the documented budget) so
+the rules show in milliseconds; the documented budgets themselves are exercised against a
+simulator that enforces them in ``test_kraken_budget.py``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from powertrader_ccxt import KrakenExchange
 
 from tests.simulators.fixtures import kraken_config
@@ -47,7 +49,8 @@ async def test_two_instances_on_one_key_share_one_budget(
 ) -> None:
     config = kraken_config(kraken_sim, tmp_path, rate_limit_ms=INTERVAL * 1000)
     async with KrakenExchange(config) as one, KrakenExchange(config) as two:
-        assert one.limiter is two.limiter
+        assert one.limiter is not None and two.limiter is not None
+        assert one.limiter.bucket_key("override") == two.limiter.bucket_key("override")
         kraken_sim.requests.clear()
         await asyncio.gather(
             *(one.get_market_data("BTC-USD") for _ in range(8)),
@@ -63,7 +66,8 @@ async def test_different_keys_have_their_own_budgets(
 ) -> None:
     base = kraken_config(kraken_sim, tmp_path, rate_limit_ms=INTERVAL * 1000)
     async with KrakenExchange(base) as one, KrakenExchange({**base, "api_key": "other"}) as two:
-        assert one.limiter is not two.limiter
+        assert one.limiter is not None and two.limiter is not None
+        assert one.limiter.bucket_key("override") != two.limiter.bucket_key("override")
 
 
 async def test_after_an_idle_pause_the_limiter_does_not_wait(
@@ -80,14 +84,38 @@ async def test_after_an_idle_pause_the_limiter_does_not_wait(
             assert exchange.limiter.stats.total_wait - before <= 0.005
 
 
-async def test_private_calls_are_charged_their_ccxt_cost(
+async def test_requests_are_charged_as_kraken_documents(
     kraken_sim: KrakenSimulator, tmp_path: Path
 ) -> None:
-    config: dict[str, Any] = kraken_config(kraken_sim, tmp_path, rate_limit_ms=50)
+    """No ``rate_limit_ms``: Kraken's budget. A balance costs 1 on the private counter, a
+    ledger read 4 (the conservative reading), an order 1 on the trading counter, a cancel 8,
+    a ticker 1 on the public per-address budget. The balance did not wait; the markets'
+    two public requests before it were spaced by the public budget (1 s)."""
+    config: dict[str, Any] = kraken_config(kraken_sim, tmp_path)
     async with KrakenExchange(config) as exchange:
-        await exchange.get_balance()  # BalanceEx costs 3 in ccxt's Kraken table
+        meter_budget = exchange.session.limiter
+        assert meter_budget is not None and meter_budget.budget.tier == "starter"
         await exchange.get_balance()
-    first, second = kraken_sim.times("BalanceEx")
-    # Arrival times jitter by a few ms on a loaded machine; a 50 ms rate keeps cost 3 (150 ms)
-    # clearly apart from cost 2 (100 ms) while tolerating that jitter.
-    assert second - first >= 3 * 0.050 * 0.8
+        assert exchange.limiter is not None
+        assert exchange.limiter.stats.waited == 1  # the second markets request
+        assert exchange.limiter.stats.total_wait <= 1.0
+    from powertrader_ccxt.budgets import KRAKEN
+
+    assert KRAKEN.charges("private", "POST", "BalanceEx", {}) == (("private", 1),)
+    assert KRAKEN.charges("private", "POST", "Ledgers", {}) == (("private", 4),)
+    assert KRAKEN.charges("private", "POST", "AddOrder", {}) == (("trading", 1),)
+    assert KRAKEN.charges("private", "POST", "CancelOrder", {}) == (("trading", 8),)
+    assert KRAKEN.charges("public", "GET", "Ticker", {}) == (("public", 1),)
+
+
+async def test_tier_is_configuration_and_an_unknown_one_is_refused(
+    kraken_sim: KrakenSimulator, tmp_path: Path
+) -> None:
+    from powertrader_core.errors import ConfigurationError
+
+    async with KrakenExchange(kraken_config(kraken_sim, tmp_path, tier="Pro")) as exchange:
+        assert exchange.limiter is not None
+        assert exchange.limiter.budget.pool("private").per_second == 1.0
+    with pytest.raises(ConfigurationError, match="kraken configure: unknown tier 'gold'"):
+        KrakenExchange(kraken_config(kraken_sim, tmp_path, tier="gold"))
+    assert "tier" in " ".join(KrakenExchange.check_config({"tier": "no way!"}))

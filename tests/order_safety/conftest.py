@@ -25,15 +25,6 @@ FAST_SAFETY = SafetyPolicy(absence_checks=2, absence_delay=0.02, deadline_margin
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limiters() -> Iterator[None]:
-    """The ccxt plugin's limiters are per process and key: no test inherits a spent budget."""
-    limiter = pytest.importorskip("powertrader_ccxt.limiter")
-    limiter.reset_shared_limiters()
-    yield
-    limiter.reset_shared_limiters()
-
-
-@pytest.fixture(autouse=True)
 def _short_kraken_deadlines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Kraken's shortest AddOrder deadline (3 s) down to 0.2 s: an order proven absent waits
     for its deadline (a whole second, Kraken's documented form), so at most 1.2 s, not 3."""

@@ -67,13 +67,3 @@ async def kraken_ws() -> AsyncIterator[KrakenWsSimulator]:
         await sim.stop()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limiters() -> Iterator[None]:
-    try:
-        from powertrader_ccxt.limiter import reset_shared_limiters
-    except ImportError:  # the ccxt plugin is not installed: nothing shared
-        yield
-        return
-    reset_shared_limiters()
-    yield
-    reset_shared_limiters()

@@ -5,14 +5,15 @@ MyOKX, OKX US and Binance.US, and any other ccxt exchange as ``ccxt:<id>``. One 
 :class:`CcxtExchange`; the differences between exchanges are the rows of :data:`PROFILES`.
 Importing this package does not import ccxt.
 
-Reading order: ``profiles.py`` (one row per exchange, with sources), ``session.py`` (the ccxt
-client, markets and calls: :class:`CcxtSession`), ``generic_exchange.py`` (the contract over a
-session: :class:`CcxtExchange`), ``named_exchanges.py`` (the seed's classes and ``ccxt:<id>``),
-then ``streaming.py`` (websocket quotes over the same session).
+Reading order: ``profiles.py`` (one row per exchange, with sources; its documented request
+budget in ``budgets.py``, enforced by the core's limiter through ``metering.py``),
+``session.py`` (the ccxt client, markets and calls: :class:`CcxtSession`),
+``generic_exchange.py`` (the contract over a session: :class:`CcxtExchange`),
+``named_exchanges.py`` (the seed's classes and ``ccxt:<id>``), then ``streaming.py``
+(websocket quotes over the same session).
 """
 
 from powertrader_ccxt.generic_exchange import CcxtExchange
-from powertrader_ccxt.limiter import RateLimiter, reset_shared_limiters, shared_limiter
 from powertrader_ccxt.named_exchanges import (
     BinanceExchange,
     BinanceUSExchange,
@@ -50,8 +51,5 @@ __all__ = [
     "OKXExchange",
     "OKXUSExchange",
     "OkxExchange",
-    "RateLimiter",
     "profile_for",
-    "reset_shared_limiters",
-    "shared_limiter",
 ]

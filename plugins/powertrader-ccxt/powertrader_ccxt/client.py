@@ -5,8 +5,8 @@ the plugin stays cheap (ccxt's import takes about a second).
 
 The client is configured so that ccxt never acts on its own where we decide:
 
-- ``enableRateLimit`` off: our limiter (``limiter.py``) waits instead, charging ccxt's own
-  per-endpoint cost, in a wrapper around the instance's ``fetch2``.
+- ``enableRateLimit`` off: the core's limiter waits instead (``metering.py``), charging the
+  exchange's documented costs (``budgets.py``), in a wrapper around the instance's ``fetch2``.
 - ``maxRetriesOnFailure`` 0: reads are retried by the caller with backoff; orders never blindly.
 - ``recvWindow`` (Binance, Bybit): the ``order_deadline`` setting (default: the timeout),
   within the exchange's bounds, so a signed request arriving later is refused rather than
@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from powertrader_ccxt.error_map import HttpRecord, LocalSigningError
-from powertrader_ccxt.limiter import RateLimiter
+from powertrader_ccxt.metering import Meter
 from powertrader_ccxt.profiles import ExchangeProfile, spot_only_options
 from powertrader_ccxt.settings import CcxtSettings
 from powertrader_ccxt.urls import rewrite_api_urls
@@ -57,12 +57,13 @@ def deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, A
 def build_client(
     profile: ExchangeProfile,
     settings: CcxtSettings,
-    limiter_for: Any,
+    meter_for: Any,
 ) -> Any:
     """A configured ``ccxt.async_support`` exchange for ``profile``.
 
-    ``limiter_for(rate_limit_ms)`` returns the :class:`RateLimiter` to use (or None when rate
-    limiting is off); it is called once the exchange's ``rateLimit`` is known. Sandbox
+    ``meter_for(rate_limit_ms)`` returns the :class:`Meter` to use (or None when rate limiting
+    is off); it is called with ccxt's ``rateLimit`` (the spacing of an exchange without a
+    budget row). Sandbox
     refusals are raised by the caller before this; ccxt's own refusals (a TypeError where the
     exchange has no test URL) surface as ``LookupError`` here for the caller to word.
     """
@@ -101,16 +102,15 @@ def build_client(
             # (a simulator, a local proxy) has none.
             client.timeout_on_exit = 0
 
-    if settings.rate_limit_ms is not None:
-        client.rateLimit = settings.rate_limit_ms
-    limiter = limiter_for(float(client.rateLimit)) if settings.rate_limit else None
-    _instrument(client, limiter)
+    _instrument(client, meter_for(float(client.rateLimit)), ccxt_async)
     return client
 
 
-def _instrument(client: Any, limiter: RateLimiter | None) -> None:
+def _instrument(client: Any, meter: Meter | None, ccxt_async: Any) -> None:
     original_fetch2 = client.fetch2
     original_on_response = client.on_rest_response
+    # what ccxt raises for a rate-limit answer (429, Kraken's EAPI:Rate limit exceeded)
+    refusals = (ccxt_async.RateLimitExceeded, ccxt_async.DDoSProtection)
 
     async def fetch2(
         path: str,
@@ -122,14 +122,21 @@ def _instrument(client: Any, limiter: RateLimiter | None) -> None:
         params = {} if params is None else params
         config = {} if config is None else config
         record = CURRENT_RECORD.get()
-        if limiter is not None:
-            cost = client.calculate_rate_limiter_cost(api, method, path, params, config)
-            waited = await limiter.acquire(float(cost if cost is not None else 1))
+        if meter is None:
             if record is not None:
-                record.waited += waited
+                record.sent_at = time.time()
+            return await original_fetch2(path, api, method, params, config)
+        charges, waited = await meter.before(api, method, path, params)
         if record is not None:
+            record.waited += waited
             record.sent_at = time.time()  # ccxt signs now (recvWindow counts from here)
-        return await original_fetch2(path, api, method, params, config)
+        try:
+            result = await original_fetch2(path, api, method, params, config)
+        except refusals:
+            await meter.refused(charges, _headers(record, client))
+            raise
+        await meter.after(_headers(record, client))
+        return result
 
     def on_rest_response(
         code: Any,
@@ -175,3 +182,12 @@ def _is_ccxt_error(exc: BaseException) -> bool:
     from ccxt.base.errors import BaseError
 
     return isinstance(exc, BaseError)
+
+
+def _headers(record: HttpRecord | None, client: Any) -> Mapping[str, Any] | None:
+    """The answer's headers: this call's record, else ccxt's last (concurrent calls may
+    overwrite it; what it says about an address-wide budget is true either way)."""
+    if record is not None and record.headers:
+        return record.headers
+    headers = getattr(client, "last_response_headers", None)
+    return headers if isinstance(headers, Mapping) else None

@@ -39,7 +39,6 @@ from powertrader_ccxt.convert import (
     order_from_ccxt,
 )
 from powertrader_ccxt.key_formats import secret_problems
-from powertrader_ccxt.limiter import RateLimiter
 from powertrader_ccxt.lookup import SENT_SKEW, find_by_client_id
 from powertrader_ccxt.order_arguments import order_arguments
 from powertrader_ccxt.profiles import ExchangeProfile, generic_profile
@@ -55,6 +54,7 @@ from powertrader_core.errors import (
     OrderNotFoundError,
 )
 from powertrader_core.exchange import AbstractExchange
+from powertrader_core.kit import RateLimiter
 from powertrader_core.models import (
     Balance,
     MarketData,

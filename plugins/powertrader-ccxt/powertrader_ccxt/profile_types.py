@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from powertrader_ccxt.budgets import BUDGETS, VenueBudget
 from powertrader_ccxt.key_formats import SecretFormat
 from powertrader_core.kit import CANONICAL_FORMAT, SymbolFormat
 
@@ -223,3 +224,9 @@ class ExchangeProfile:
     #: validate`` before anything is signed.
     secret_format: SecretFormat = "text"
     notes: str = ""
+
+    @property
+    def budget(self) -> VenueBudget | None:
+        """The exchange's documented request budget (``budgets.py``, by ccxt id: a family
+        member without figures of its own is listed there under the family's), or None."""
+        return BUDGETS.get(self.ccxt_id)

@@ -19,13 +19,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from powertrader_ccxt.error_map import HttpRecord, translate, unreadable_answer
-from powertrader_ccxt.limiter import RateLimiter, shared_limiter
 from powertrader_ccxt.markets_cache import (
     MarketsCache,
     compact_helpers,
     default_cache_dir,
     expand_helpers,
 )
+from powertrader_ccxt.metering import Meter, meter_for
 from powertrader_ccxt.profiles import ExchangeProfile
 from powertrader_ccxt.settings import CcxtSettings
 from powertrader_core.errors import (
@@ -34,6 +34,7 @@ from powertrader_core.errors import (
     NotSupportedError,
     SymbolNotSupportedError,
 )
+from powertrader_core.kit import RateLimiter
 from powertrader_core.symbols import require_canonical
 
 __all__ = ["CcxtSession", "Resolved"]
@@ -66,7 +67,7 @@ class CcxtSession:
                 exchange=name,
                 operation="configure",
             )
-        self.limiter: RateLimiter | None = None
+        self.limiter: RateLimiter | None = None  # the core's, on this exchange's budget
         from powertrader_ccxt.ccxt_files import has_exchange
 
         if not has_exchange(profile.ccxt_id):
@@ -101,13 +102,12 @@ class CcxtSession:
     def _build_client(self) -> Any:
         from powertrader_ccxt.client import build_client  # imports ccxt: the first use
 
-        def limiter_for(rate_limit_ms: float) -> RateLimiter:
-            self.limiter = shared_limiter(
-                self.profile.ccxt_id, self.settings.api_key, rate_limit_ms / 1000.0
-            )
-            return self.limiter
+        def meter(rate_limit_ms: float) -> Meter | None:
+            found = meter_for(self.profile, self.settings, rate_limit_ms)
+            self.limiter = found.limiter if found is not None else None
+            return found
 
-        return build_client(self.profile, self.settings, limiter_for)
+        return build_client(self.profile, self.settings, meter)
 
     def markets_cache(self) -> MarketsCache:
         """The on-disk markets cache for this exchange (and its ``base_url``/sandbox variant)."""

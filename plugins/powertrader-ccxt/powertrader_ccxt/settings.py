@@ -10,10 +10,14 @@ Keys (all optional; keys are needed only for private calls):
 ``base_url``         ``scheme://host[:port]`` replacing the origin of every REST URL
 ``markets_cache_dir``  where markets are cached (default ``<user cache dir>/ccxt``)
 ``markets_cache_ttl``  seconds a cached market list stays good (default 6 h; 0 disables)
-``rate_limit``       our idle-crediting rate limiter (default on); off only for benchmarks
-                     and for a proxy that limits on its own
-``rate_limit_ms``    milliseconds per unit of request cost, replacing ccxt's ``rateLimit``
-                     for the exchange (an account on a higher tier; tests)
+``rate_limit``       the core's rate limiter on the exchange's documented budget (default
+                     on; ``budgets.py``); off only for benchmarks and for a proxy that
+                     limits on its own
+``tier``             the account's rate-limit tier where the exchange has them (Kraken:
+                     ``starter``, the default, ``intermediate`` or ``pro``); an unknown one
+                     is refused
+``rate_limit_ms``    one request per this many milliseconds, no burst, instead of the
+                     documented budget (a proxy that meters on its own terms; tests)
 ``timeout``          seconds before a request is abandoned (default 10)
 ``order_deadline``   seconds after sending past which the exchange must refuse an order
                      request rather than execute it late (default: ``timeout``; kept within
@@ -98,6 +102,7 @@ class CcxtSettings:
     markets_cache_ttl: float = DEFAULT_TTL
     rate_limit: bool = True
     rate_limit_ms: float | None = None
+    tier: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     #: Seconds; None: no deadline sent (see the module docstring).
     order_deadline: float | None = DEFAULT_TIMEOUT
@@ -134,6 +139,7 @@ class CcxtSettings:
             markets_cache_ttl=_number(config, "markets_cache_ttl", DEFAULT_TTL, positive=False),
             rate_limit=_bool(config, "rate_limit", True),
             rate_limit_ms=_optional_ms(config),
+            tier=_tier(config),
             timeout=timeout,
             order_deadline=_order_deadline(config, timeout),
         )
@@ -157,6 +163,15 @@ def _optional_ms(config: Mapping[str, Any]) -> float | None:
     return _number(config, "rate_limit_ms", 0.0, positive=True)
 
 
+def _tier(config: Mapping[str, Any]) -> str | None:
+    value = _text(config, "tier")
+    if value is None:
+        return None
+    if not value.replace("_", "").replace("-", "").isalnum():
+        raise ValueError("tier must be a tier name such as starter or pro")
+    return value.lower()
+
+
 def config_problems(config: Mapping[str, Any]) -> list[str]:
     """Every malformed field of ``config``, one message each (empty when well formed)."""
     problems: list[str] = []
@@ -166,6 +181,7 @@ def config_problems(config: Mapping[str, Any]) -> list[str]:
         lambda: _number(config, "timeout", DEFAULT_TIMEOUT, positive=True),
         lambda: _number(config, "markets_cache_ttl", DEFAULT_TTL, positive=False),
         lambda: _optional_ms(config),
+        lambda: _tier(config),
         lambda: _order_deadline(config, DEFAULT_TIMEOUT),
         lambda: parse_base_url(str(config["base_url"])) if _text(config, "base_url") else None,
     )
