@@ -12,7 +12,6 @@ import asyncio
 import json
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ import pytest
 from powertrader_ccxt import KrakenExchange
 
 from powertrader_core.errors import ExchangeRateLimitError
-from powertrader_core.models import OrderRequest
 from tests.simulators.fixtures import kraken_config
 from tests.simulators.kraken import KrakenSimulator
 
@@ -127,6 +125,3 @@ async def test_the_simulator_refuses_the_sixteenth_call_on_starter(
             await exchange.get_balance()
     assert sim.refused == [("BalanceEx", "EAPI:Rate limit exceeded")]
 
-
-def _order() -> OrderRequest:
-    return OrderRequest(symbol="BTC-USD", side="buy", order_type="market", amount=Decimal("0.01"))
