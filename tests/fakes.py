@@ -1,8 +1,8 @@
 """Test doubles and helpers shared by more than one test folder.
 
-:class:`FakeClock` stands in for ``time.monotonic`` and ``asyncio.sleep`` in the rate limiters
-(the ccxt plugin's ``RateLimiter``, Robinhood's ``TokenBucket``): no real time passes, so a test
-of minutes of pacing runs in milliseconds and never flakes on a loaded machine.
+:class:`FakeClock` stands in for ``time.monotonic`` and ``asyncio.sleep`` in the core's rate
+limiter (``powertrader_core.kit.RateLimiter`` over a ``MemoryStore``): no real time passes,
+so a test of minutes of pacing runs in milliseconds and never flakes on a loaded machine.
 
 :func:`registered` registers exchange classes with the factory for one ``with`` block.
 """

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import pytest
 import yaml
-from powertrader_robinhood import RobinhoodExchange, TokenBucket, generate_keypair
+from powertrader_robinhood import RobinhoodExchange, generate_keypair
 
 from powertrader_core import AbstractExchange, OrderRequest
 from powertrader_core.testing import ExchangeConformance
@@ -74,7 +74,7 @@ class TestRobinhoodConformance(ExchangeConformance):
 
     async def make_exchange(self) -> AbstractExchange:
         config = {"api_key": TEST_SECRETS["api_key"], "private_key": _KEYS.private_key}
-        return RobinhoodExchange(config, limiter=TokenBucket())
+        return RobinhoodExchange(config)
 
     def cassette(self, check: str) -> Any:
         recorder = make_vcr("robinhood", match_body=True)

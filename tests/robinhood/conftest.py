@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import vcr
-from powertrader_robinhood import RobinhoodExchange, TokenBucket, generate_keypair
+from powertrader_robinhood import RobinhoodExchange, generate_keypair
 
 from tests.cassette_support import TEST_SECRETS, make_vcr
 
@@ -40,7 +40,7 @@ def rh_vcr() -> vcr.VCR:
 
 @pytest.fixture
 async def exchange(config: dict[str, str]) -> AsyncIterator[RobinhoodExchange]:
-    rh = RobinhoodExchange(config, limiter=TokenBucket())
+    rh = RobinhoodExchange(config)
     try:
         yield rh
     finally:
@@ -92,7 +92,7 @@ def fake() -> FakeRobinhood:
 async def fake_exchange(
     config: dict[str, str], fake: FakeRobinhood
 ) -> AsyncIterator[RobinhoodExchange]:
-    rh = RobinhoodExchange(config, transport=httpx.MockTransport(fake), limiter=TokenBucket())
+    rh = RobinhoodExchange(config, transport=httpx.MockTransport(fake))
     try:
         yield rh
     finally:

@@ -69,9 +69,7 @@ async def test_initialize_loads_every_trading_pair_across_pages(
 
 
 async def test_async_with_initializes_and_closes(config: dict[str, str], rh_vcr: vcr.VCR) -> None:
-    from powertrader_robinhood import TokenBucket
-
-    exchange = RobinhoodExchange(config, limiter=TokenBucket())
+    exchange = RobinhoodExchange(config)
     with rh_vcr.use_cassette("trading_pairs_two_pages.yaml"):
         async with exchange as entered:
             assert entered is exchange

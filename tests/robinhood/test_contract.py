@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import vcr
-from powertrader_robinhood import RobinhoodExchange, TokenBucket
+from powertrader_robinhood import RobinhoodExchange
 
 from powertrader_core import AbstractExchange, ExchangeFactory, ExchangeType
 
@@ -55,7 +55,7 @@ async def test_close_is_idempotent_and_leaves_no_open_client(
     await never_used.close()
     await never_used.close()
 
-    exchange = RobinhoodExchange(config, limiter=TokenBucket())
+    exchange = RobinhoodExchange(config)
     with rh_vcr.use_cassette("accounts.yaml"):
         assert await exchange.get_balance("USD") == {"USD": Decimal("1523.47")}
     assert exchange._http is not None and exchange._http.is_open

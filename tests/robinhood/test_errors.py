@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 import vcr
-from powertrader_robinhood import RobinhoodExchange, TokenBucket
+from powertrader_robinhood import RobinhoodExchange
 from powertrader_robinhood.errors import Call, error_from_response
 
 from powertrader_core import (
@@ -158,7 +158,7 @@ def _failing(exc: Exception, *, serve_pairs: bool = True) -> httpx.MockTransport
 async def test_transport_failures_say_whether_the_request_may_have_been_sent(
     config: dict[str, str], failure: Exception, sent: bool | None
 ) -> None:
-    exchange = RobinhoodExchange(config, transport=_failing(failure), limiter=TokenBucket())
+    exchange = RobinhoodExchange(config, transport=_failing(failure))
     try:
         with pytest.raises(ExchangeConnectionError) as info:
             await exchange.place_order(OrderRequest("BTC-USD", "buy", "0.01"))
@@ -173,7 +173,7 @@ async def test_a_failed_rules_lookup_before_an_order_says_the_order_was_not_sent
     config: dict[str, str]
 ) -> None:
     transport = _failing(httpx.ReadTimeout("read timed out"), serve_pairs=False)
-    exchange = RobinhoodExchange(config, transport=transport, limiter=TokenBucket())
+    exchange = RobinhoodExchange(config, transport=transport)
     try:
         with pytest.raises(ExchangeConnectionError) as info:
             await exchange.place_order(OrderRequest("BTC-USD", "buy", "0.01"))
@@ -184,7 +184,7 @@ async def test_a_failed_rules_lookup_before_an_order_says_the_order_was_not_sent
 
 
 async def test_unusable_base_url_is_a_configuration_error(config: dict[str, str]) -> None:
-    exchange = RobinhoodExchange({**config, "base_url": "http://"}, limiter=TokenBucket())
+    exchange = RobinhoodExchange({**config, "base_url": "http://"})
     try:
         with pytest.raises((ConfigurationError, ExchangeConnectionError)):
             await exchange.get_balance("USD")

@@ -27,9 +27,9 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from powertrader_core import ConfigurationError, ExchangeConnectionError, ExchangeError
-from powertrader_core.kit import scrub
+from powertrader_core.kit import RateLimiter, parse_retry_after, scrub
+from powertrader_robinhood.budget import POOL
 from powertrader_robinhood.errors import Call, error_from_response
-from powertrader_robinhood.ratelimit import TokenBucket
 from powertrader_robinhood.signing import RobinhoodSigner
 
 __all__ = ["API_PREFIX", "DEFAULT_BASE_URL", "RobinhoodHttp"]
@@ -56,7 +56,7 @@ class RobinhoodHttp:
         *,
         base_url: str,
         signer: Callable[[], RobinhoodSigner],
-        limiter: TokenBucket,
+        limiter: RateLimiter,
         exchange_name: Callable[[], str],
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -119,7 +119,7 @@ class RobinhoodHttp:
         headers = {"content-type": "application/json"} if body is not None else None
         request = client.build_request(method, target, content=content or None, headers=headers)
         signed_path = request.url.raw_path.decode("ascii")
-        await self.limiter.acquire()
+        await self.limiter.acquire(POOL)
         timestamp = int(self._clock())
         request.headers.update(signer.headers(timestamp, signed_path, method, content))
         try:
@@ -128,6 +128,12 @@ class RobinhoodHttp:
             raise self._transport_error(exc, exchange, operation) from None
         log.debug("%s %s -> HTTP %s", method, signed_path, response.status_code)
         text = response.text
+        if response.status_code == 429:  # the account's bucket is spent: adopt it
+            retry_after = parse_retry_after(dict(response.headers))
+            if retry_after is not None:
+                await self.limiter.adopt_retry_after(POOL, retry_after)
+            else:
+                await self.limiter.adopt_exhausted(POOL)
         if response.status_code >= 400:
             raise error_from_response(
                 response.status_code,

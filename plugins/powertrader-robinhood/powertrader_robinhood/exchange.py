@@ -53,12 +53,14 @@ from powertrader_core import (
 )
 from powertrader_core.kit import (
     SYMBOL_FORMATS,
+    RateLimiter,
     SymbolFormat,
     require_canonical,
     to_decimal,
     utc_now,
 )
 from powertrader_robinhood._http import API_PREFIX, DEFAULT_BASE_URL, RobinhoodHttp
+from powertrader_robinhood.budget import budget_from_config
 from powertrader_robinhood.errors import Call
 from powertrader_robinhood.keys import key_problems
 from powertrader_robinhood.orders import build_order_body, check_client_order_id
@@ -68,12 +70,6 @@ from powertrader_robinhood.parsing import (
     market_data_from,
     order_result_from,
     parse_decimal,
-)
-from powertrader_robinhood.ratelimit import (
-    DEFAULT_BURST,
-    DEFAULT_PER_MINUTE,
-    TokenBucket,
-    shared_bucket,
 )
 from powertrader_robinhood.signing import RobinhoodSigner
 
@@ -106,7 +102,7 @@ class RobinhoodExchange(AbstractExchange):
         config: Mapping[str, Any] | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        limiter: TokenBucket | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         super().__init__(config)
         self._transport = transport
@@ -155,11 +151,9 @@ class RobinhoodExchange(AbstractExchange):
     def _client(self) -> RobinhoodHttp:
         if self._http is None:
             api_key = str(self.config.get("api_key") or "")
-            limiter = self._limiter or shared_bucket(
-                api_key,
-                float(self.config.get("rate_limit_per_minute") or DEFAULT_PER_MINUTE),
-                float(self.config.get("rate_limit_burst") or DEFAULT_BURST),
-            )
+            # the core's limiter on Robinhood's documented budget, shared by every process
+            # on the machine that uses this key (budget.py)
+            limiter = self._limiter or RateLimiter(budget_from_config(self.config), api_key)
             self._http = RobinhoodHttp(
                 base_url=str(self.config.get("base_url") or DEFAULT_BASE_URL),
                 signer=self._get_signer,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from functools import cached_property
 
 from powertrader_core import (
     AbstractExchange,
@@ -22,6 +23,9 @@ from powertrader_core import (
     SymbolNotSupportedError,
     TradingFees,
 )
+from powertrader_core.kit import RateLimiter
+
+from .budget import BUDGET, ORDER_COST
 
 PRICES = {"BTC-USD": Decimal("60000"), "ETH-USD": Decimal("3000")}
 MIN_AMOUNT = Decimal("0.0001")
@@ -36,6 +40,12 @@ class AcmeExchange(AbstractExchange):
 
     async def initialize(self) -> bool:
         return True
+
+    @cached_property
+    def limiter(self) -> RateLimiter:
+        # The core's limiter on Acme's documented budget: a bucket per (exchange, key, pool),
+        # shared by every process on this machine that uses the key; idle time is credited.
+        return RateLimiter(BUDGET, self.config.get("api_key"))
 
     # Acme writes markets as "btc_usd"; the library speaks "BTC-USD".
     def normalize_symbol(self, symbol: str) -> str:
@@ -53,6 +63,7 @@ class AcmeExchange(AbstractExchange):
 
     async def get_market_data(self, symbol: str) -> MarketData:
         price = self._price(symbol, "get_market_data")
+        await self.limiter.acquire("public")  # before every request to the exchange
         return MarketData(
             symbol=symbol,
             price=price,
@@ -95,6 +106,7 @@ class AcmeExchange(AbstractExchange):
             raise ExchangeAuthenticationError(
                 "api_key is not configured", exchange=self.name, operation="place_order"
             )
+        await self.limiter.acquire("private", ORDER_COST)
         return OrderResult(
             order_id=str(uuid.uuid4()),
             status="filled",
