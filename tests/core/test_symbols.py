@@ -83,3 +83,22 @@ def test_symbols_module_stays_free_of_pydantic_until_used() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_a_symbol_format_is_data_any_class_can_declare() -> None:
+    from powertrader_core.kit import CANONICAL_FORMAT, SYMBOL_FORMATS, SymbolFormat
+
+    kraken = SYMBOL_FORMATS["kraken"]
+    assert kraken.to_exchange("BTC-USD") == "XBTUSD"
+    assert kraken.from_exchange("XXBTZUSD") == "BTC-USD" == kraken.from_exchange("XBTUSD")
+    assert kraken.from_exchange("XTZUSD") == "XTZ-USD"  # Tezos is not a legacy-prefixed code
+    assert kraken.quote_assets("USD") == ("USD",)
+    assert SYMBOL_FORMATS["okx"].quote_assets("usd") == ("USD", "USDT")
+    assert SYMBOL_FORMATS["okx"].quote_assets("EUR") == ("EUR",)
+    # Legacy codes are Kraken's fact, declared, not a name check: elsewhere 8 letters split.
+    assert SymbolFormat().from_exchange("XXBTZUSD") == "XXBTZ-USD"
+    own = SymbolFormat(separator="_", lowercase=True)
+    assert own.to_exchange("ETH-EUR") == "eth_eur" and own.from_exchange("eth_eur") == "ETH-EUR"
+    assert CANONICAL_FORMAT.to_exchange("btc/usd") == "BTC-USD"
+    # The seed's name-based helpers read the same rows.
+    assert symbol_utils.to_kraken_format("BTC-USD") == kraken.to_exchange("BTC-USD")
