@@ -9,9 +9,9 @@ A feed runs as one task per exchange, for one set of symbols, until it is cancel
 - **poll** (everything else, or a stream the exchange turns out not to support): one
   ``get_market_data_batch`` call per cycle for all symbols (one request where the exchange has
   a batched endpoint), one cycle every ``poll_interval`` seconds, start to start. Cycles never
-  overlap and every request goes through the plugin's own rate limiter, so a limiter slower
-  than the interval stretches the cycle instead of being overrun; a rate-limit answer waits its
-  ``retry_after`` (at least).
+  overlap and every request goes through the core's rate limiter (on the plugin's budget), so
+  a limit slower than the interval stretches the cycle instead of being overrun; a rate-limit
+  answer waits its ``retry_after`` (at least).
 
 Reconnecting (and polling again after a failure) waits an exponential backoff with jitter:
 ``min(backoff_max, backoff_base * 2**(n-1))`` less up to half of it at random, the n-th
