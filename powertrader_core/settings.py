@@ -378,6 +378,16 @@ def _find_file(path: str | os.PathLike[str] | None, environ: Mapping[str, str]) 
     return None
 
 
+def _too_deep(file: Path) -> ConfigurationError:
+    """A file nested deeper than Python's parsers recurse: no settings file is (a crafted
+    or broken one), said as such instead of an internal RecursionError."""
+    return ConfigurationError(
+        f"{file} nests values too deeply to be a settings file (settings are at most a few "
+        "levels deep)",
+        operation="load settings",
+    )
+
+
 def _read_file(file: Path) -> tuple[str, dict[str, Any]]:
     try:
         text = file.read_text(encoding="utf-8")
@@ -394,6 +404,8 @@ def _read_file(file: Path) -> tuple[str, dict[str, Any]]:
 
         try:
             data: Any = tomllib.loads(text)
+        except RecursionError:
+            raise _too_deep(file) from None
         except tomllib.TOMLDecodeError as exc:
             # Python 3.11's message ends with "(at line N, column M)".
             reason = str(exc)
@@ -405,6 +417,8 @@ def _read_file(file: Path) -> tuple[str, dict[str, Any]]:
     else:
         try:
             data = json.loads(text) if text.strip() else {}
+        except RecursionError:
+            raise _too_deep(file) from None
         except json.JSONDecodeError as exc:
             raise ConfigurationError(
                 f"{file} is not valid JSON: {exc.msg} "

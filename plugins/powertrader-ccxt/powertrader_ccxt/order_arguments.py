@@ -130,6 +130,15 @@ def _to_precision(
     method = client.amount_to_precision if what == "amount" else client.price_to_precision
     try:
         text = method(ccxt_symbol, format(value, "f"))
+    except ArithmeticError:
+        # decimal.DivisionImpossible and its kin: ccxt rounds within 28 significant digits,
+        # so a value this large cannot be written at the market's step.
+        step = (session.client.markets.get(ccxt_symbol) or {}).get("precision", {}).get(what)
+        raise refuse(
+            f"{what} {value} is too large: it cannot be written at {ccxt_symbol}'s precision"
+            + (f" (step {step})" if step is not None else "")
+            + "; no exchange takes an order that size"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - ccxt: InvalidOrder when it rounds to zero
         raise refuse(f"{what} {value} is under {ccxt_symbol}'s precision: {exc}") from None
     result = Decimal(str(text))
