@@ -35,10 +35,6 @@ from typing import Any
 from powertrader_core._types import utc_now
 from powertrader_core.errors import (
     ExchangeError,
-    ExchangeOrderError,
-    NotSupportedError,
-    RegionNotSupportedError,
-    SymbolNotSupportedError,
 )
 
 __all__ = [
@@ -64,18 +60,10 @@ class CircuitState(StrEnum):
     HALF_OPEN = "half_open"
 
 
-# Refusals of the request itself: the exchange answered, so it is up.
-_NEUTRAL_ERRORS: tuple[type[ExchangeError], ...] = (
-    SymbolNotSupportedError,
-    ExchangeOrderError,
-    NotSupportedError,
-    RegionNotSupportedError,
-)
-
-
 def counts_against_health(error: BaseException) -> bool:
-    """True when ``error`` says the exchange is unwell rather than refusing one request."""
-    return not isinstance(error, _NEUTRAL_ERRORS)
+    """True when ``error`` says the exchange is unwell rather than refusing one request
+    (``ExchangeError.counts_against_health``; anything else a plugin raised counts)."""
+    return not isinstance(error, ExchangeError) or error.counts_against_health
 
 
 class CircuitBreaker:

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
+from powertrader_core.errors import JournalConflict
 from powertrader_core.models import OrderRequest, OrderResult, OrderStatus
-from powertrader_core.orders.journal_store import JournalError
 
 __all__ = [
     "ALLOWED_FROM",
@@ -157,17 +156,3 @@ class JournalEvent:
     attempt: int
     detail: str | None
 
-
-class JournalConflict(JournalError):
-    """A transition the row's current state does not allow (another writer got there first).
-
-    ``entry`` is the row as it is now, so the caller can act on the truth (an order another
-    process already found is returned, not resent).
-    """
-
-    def __init__(self, message: str, entry: JournalEntry | None) -> None:
-        self.entry = entry
-        super().__init__(message, operation="order journal")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.message, self.entry))

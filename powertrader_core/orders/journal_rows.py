@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from powertrader_core.errors import JournalError
 from powertrader_core.orders.journal_model import JournalEntry
-from powertrader_core.orders.journal_store import JournalError
 
 __all__ = ["DamagedJournalRow", "read_row"]
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from powertrader_core.errors import ExchangeError
+from powertrader_core.errors import JournalError
 from powertrader_core.kit.files import private_file
 from powertrader_core.kit.sqlite_schema import check_schema_version
 
@@ -106,10 +106,6 @@ def _add_missing_columns(connection: sqlite3.Connection) -> None:
         except sqlite3.OperationalError as exc:
             if "duplicate column" not in str(exc):  # another process added it first
                 raise
-
-
-class JournalError(ExchangeError):
-    """The order journal could not be read or written. An order that needed it was not sent."""
 
 
 class _Job(Generic[T]):

@@ -41,15 +41,9 @@ from typing import Any
 
 from powertrader_core.errors import (
     ConfigurationError,
-    ExchangeAuthenticationError,
     ExchangeConnectionError,
     ExchangeError,
-    ExchangeOrderError,
-    ExchangeRateLimitError,
     InvalidOrderError,
-    NotSupportedError,
-    RegionNotSupportedError,
-    SymbolNotSupportedError,
 )
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.manager.calls import Caller, combine_errors
@@ -76,16 +70,6 @@ log = logging.getLogger("powertrader_core.manager")
 Send = Callable[[AbstractExchange, OrderRequest], Awaitable[OrderResult]]
 Route = Callable[[OrderRequest], Awaitable[tuple[str, dict[str, Any]]]]
 
-# Refusals: the exchange (or the plugin, before sending) said no. Final; never retried.
-_REFUSALS: tuple[type[ExchangeError], ...] = (
-    ExchangeOrderError,
-    ExchangeAuthenticationError,
-    ExchangeRateLimitError,
-    SymbolNotSupportedError,
-    RegionNotSupportedError,
-    NotSupportedError,
-    ConfigurationError,
-)
 _FALLBACK_RULES = frozenset({"best_execution", "paper"})
 
 
@@ -95,10 +79,6 @@ class _NotPlaced(Exception):
     def __init__(self, error: ExchangeError) -> None:
         super().__init__(str(error))
         self.error = error
-
-
-def _is_refusal(error: ExchangeError) -> bool:
-    return isinstance(error, _REFUSALS)
 
 
 def _provably_unsent(error: ExchangeError) -> bool:
@@ -166,7 +146,7 @@ class OrderSafety:
     async def place(self, order: OrderRequest, exchange: str | None, route: Route) -> OrderResult:
         cid = order.client_order_id
         if not self.journal.claim(cid):
-            raise InvalidOrderError(
+            raise JournalConflict(
                 f"client_order_id {cid} is being placed right now; nothing was sent",
                 operation="place_order",
             )
@@ -200,9 +180,10 @@ class OrderSafety:
         try:
             return self.caller.pool.resolve(prior.exchange, "place_order")
         except ExchangeError as error:
-            raise InvalidOrderError(
+            raise JournalConflict(
                 f"client_order_id {prior.client_order_id} may be an order at {prior.exchange}, "
                 f"which this manager cannot use ({error}). Nothing was sent",
+                prior,
                 operation="place_order",
             ) from error
 
@@ -217,23 +198,26 @@ class OrderSafety:
         """The request is asked for at ``name`` while it may exist at ``prior.exchange``."""
         cid, where = prior.client_order_id, prior.exchange
         if self.settler.live_elsewhere(prior):
-            raise InvalidOrderError(
+            raise JournalConflict(
                 f"client_order_id {cid} is being placed at {where} by another process; "
                 f"not sending it to {name}. Nothing was sent",
+                prior,
                 operation="place_order",
             )
         lookup = await self.settler.settle(prior)
         if lookup.found:
-            raise InvalidOrderError(
+            raise JournalConflict(
                 f"client_order_id {cid} is an order at {where} after all ({lookup.how}); not "
                 f"sending it to {name} too: use a new OrderRequest for another order. "
                 "Nothing was sent",
+                prior,
                 operation="place_order",
             )
         if not lookup.absent:
-            raise InvalidOrderError(
+            raise JournalConflict(
                 f"client_order_id {cid} may be an order at {where} ({lookup.how}); not sending "
                 f"it to {name} until reconcile() settles it. Nothing was sent",
+                prior,
                 operation="place_order",
             )
 
@@ -254,9 +238,10 @@ class OrderSafety:
         if prior.state in EXISTS:
             return self._replay(prior, routing)
         if self.settler.live_elsewhere(prior):
-            raise InvalidOrderError(
+            raise JournalConflict(
                 f"client_order_id {cid} is being placed at {name} by another process "
                 f"({prior.owner}). Nothing was sent",
+                prior,
                 exchange=name,
                 operation="place_order",
             )
@@ -352,7 +337,7 @@ class OrderSafety:
                     health.record_failure(name, error)
                     await self.journal.mark_not_sent(cid, name, f"not sent: {error}")
                     raise _NotPlaced(error) from error
-                if _is_refusal(error):
+                if error.final_for_order:  # refused: never resent (errors.py)
                     health.record_failure(name, error)
                     await self.journal.mark_rejected(cid, name, str(error))
                     raise

@@ -45,11 +45,9 @@ import time
 from collections.abc import AsyncIterator, Sequence
 
 from powertrader_core.errors import (
-    ConfigurationError,
     ExchangeError,
     ExchangeRateLimitError,
     NotSupportedError,
-    RegionNotSupportedError,
     SymbolNotSupportedError,
 )
 from powertrader_core.exchange import AbstractExchange
@@ -76,9 +74,6 @@ class _UseSymbols(Exception):
     def __init__(self, symbols: tuple[str, ...]) -> None:
         super().__init__(symbols)
         self.symbols = symbols
-
-
-_FATAL = (ConfigurationError, RegionNotSupportedError)
 
 
 class _Watchdog:
@@ -220,9 +215,6 @@ class Feed:
                     continue
                 self._dropped(str(exc))
                 return
-            except _FATAL as exc:
-                self._dropped(str(exc))
-                return
             except SymbolNotSupportedError:
                 self._use(await self._listed_symbols())
                 continue
@@ -231,6 +223,8 @@ class Feed:
                 self._dropped(str(exc))
             except ExchangeError as exc:
                 self._dropped(str(exc))
+                if exc.fatal:  # configuration, region: reconnecting cannot help
+                    return
             except Exception as exc:  # noqa: BLE001 - a plugin's bug: report, back off, retry
                 self._dropped(f"unexpected {type(exc).__name__}: {exc}")
             await self._pause()
@@ -279,9 +273,11 @@ class Feed:
                 except _StaleStream as exc:
                     self.state.stale_restarts += 1
                     self._stream_failed(str(exc))
-                except (_UseSymbols, NotSupportedError, SymbolNotSupportedError, *_FATAL):
+                except (_UseSymbols, NotSupportedError, SymbolNotSupportedError):
                     raise
                 except ExchangeError as exc:
+                    if exc.fatal:  # configuration, region: reconnecting cannot help
+                        raise
                     self._stream_failed(str(exc))
                 except Exception as exc:  # noqa: BLE001 - a plugin's bug: report, back off, retry
                     self._stream_failed(f"unexpected {type(exc).__name__}: {exc}")
@@ -379,12 +375,12 @@ class Feed:
             except SymbolNotSupportedError:
                 self._use(await self._listed_symbols())
                 continue
-            except _FATAL:
-                raise
             except ExchangeRateLimitError as exc:
                 self._dropped(str(exc))
                 wait_at_least = exc.retry_after or 0.0
             except ExchangeError as exc:
+                if exc.fatal:
+                    raise
                 self._dropped(str(exc))
             except Exception as exc:  # noqa: BLE001 - a plugin's bug: report, back off, retry
                 self._dropped(f"unexpected {type(exc).__name__}: {exc}")

@@ -16,6 +16,7 @@ import pytest
 from powertrader_core import (
     ExchangeConnectionError,
     InvalidOrderError,
+    JournalConflict,
     OrderNotFoundError,
     OrderRequest,
 )
@@ -189,10 +190,10 @@ async def test_not_elsewhere_while_it_may_exist(venues, tmp_path) -> None:
     async with _manager(tmp_path, ["ace", "bex"]) as manager:
         with pytest.raises(ExchangeConnectionError, match="may exist at ace"):
             await manager.place_order(order, exchange="ace")
-        with pytest.raises(InvalidOrderError, match="may be an order at ace"):
+        with pytest.raises(JournalConflict, match="may be an order at ace"):
             await manager.place_order(order, exchange="bex")  # still cannot tell
         ace.lookups_fail = False
-        with pytest.raises(InvalidOrderError, match="is an order at ace after all"):
+        with pytest.raises(JournalConflict, match="is an order at ace after all"):
             await manager.place_order(order, exchange="bex")
         states = await _states(manager, order.client_order_id)
     assert venues["bex"].sent == [] and states == {"ace": S.ACCEPTED}
@@ -222,6 +223,8 @@ async def test_the_same_request_twice_at_once_is_refused(venues, tmp_path) -> No
         )
     errors = [o for o in outcomes if isinstance(o, BaseException)]
     assert len(errors) == 1 and "being placed right now" in str(errors[0])
+    # one type for "this client id is being placed elsewhere", whoever noticed it
+    assert isinstance(errors[0], JournalConflict) and isinstance(errors[0], InvalidOrderError)
     assert len(venues["ace"].sent) == 1
 
 
