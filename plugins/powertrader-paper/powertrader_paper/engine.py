@@ -59,6 +59,7 @@ from powertrader_paper.matching import (
     stop_triggered,
     take_liquidity,
 )
+from powertrader_paper.precision import check_request
 from powertrader_paper.records import FillRecord, PaperOrder
 from powertrader_paper.store import Ledger
 
@@ -127,6 +128,7 @@ def reset_account(ledger: Ledger, starting_balances: dict[str, Decimal], now: da
 
 def place(ledger: Ledger, request: OrderRequest, market: Market, fees: Fees) -> PaperOrder:
     """Place ``request``: check it, fill what fills now, hold funds for what rests."""
+    check_request(request, market.exchange)  # what the account can keep exactly
     existing = ledger.order_by_client_id(request.client_order_id)
     if existing is not None:
         if existing.matches(request):
