@@ -144,3 +144,18 @@ def test_a_stamp_from_the_future_is_stale(tmp_path: Path) -> None:
     assert cache.load() is not None
     _edit(cache.path, _from_the_future)
     assert cache.load() is None
+
+
+def test_the_cache_folder_is_made_private_even_under_a_group_umask(tmp_path: Path) -> None:
+    """Under umask 002 (user-private groups) a new folder would be 0775, and then refused."""
+    folder = tmp_path / "cache" / "ccxt"
+    old = os.umask(0o002)
+    try:
+        cache = MarketsCache(folder, "kraken", ccxt_version="1")
+        market = {"id": "XXBTZUSD", "symbol": "BTC/USD", "base": "BTC", "quote": "USD",
+                  "spot": True}
+        cache.save({"BTC/USD": market}, None)
+    finally:
+        os.umask(old)
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert cache.load() is not None

@@ -201,6 +201,6 @@ class MarketsCache:
             return
         try:
             text = json.dumps(payload, separators=(",", ":"), default=str)
-            atomic_write_text(self.path, text)
+            atomic_write_text(self.path, text, dir_mode=0o700)  # ours alone: see load()
         except (OSError, TypeError, ValueError) as exc:
             log.warning("could not write markets cache %s: %s", self.path, exc)
