@@ -5,7 +5,7 @@ without the network's noise). In the same run, interleaved:
 
 - one order through ``place_order`` (intent and outcome committed to the journal, with
   ``synchronous = FULL``), against the same order sent by the manager's bare send path
-  (``_send_order``: bounded and health-recorded, no journal). Goal: at most 1.25 times;
+  (``Caller.send``: bounded and health-recorded, no journal). Goal: at most 1.25 times;
 - fifty orders at once through one manager (the journal's group commit shares fsyncs),
   against fifty bare sends at once;
 - ``reconcile()`` of fifty unsettled entries (each found by client order id, eight lookups at
@@ -87,6 +87,12 @@ def _order() -> OrderRequest:
     return OrderRequest(symbol="BTC-USD", side="buy", amount="1")
 
 
+async def _bare_send(manager: MultiExchangeManager, venue: AbstractExchange) -> OrderResult:
+    """The order sent as order safety sends it, without the journal: one bounded attempt."""
+    order = _order()
+    return await manager._caller.send(venue, "place_order", lambda: venue.place_order(order))
+
+
 async def _timed(make: Callable[[], Awaitable[object]]) -> float:
     start = time.perf_counter()
     await make()
@@ -105,12 +111,12 @@ async def _measure(folder: Path) -> list[Figure]:
         await manager.place_order(_order(), exchange=name)  # journal opened, start-up done
         for _ in range(REPEAT):
             single.append(await _timed(lambda: manager.place_order(_order(), exchange=name)))
-            bare.append(await _timed(lambda: manager._send_order(venue, _order())))
+            bare.append(await _timed(lambda: _bare_send(manager, venue)))
         for _ in range(3):
             many.append(await _timed(lambda: asyncio.gather(
                 *(manager.place_order(_order(), exchange=name) for _ in range(BATCH)))))
             many_bare.append(await _timed(lambda: asyncio.gather(
-                *(manager._send_order(venue, _order()) for _ in range(BATCH)))))
+                *(_bare_send(manager, venue) for _ in range(BATCH)))))
         # fifty entries left unsettled (as a crash would), then settled
         orders = [_order() for _ in range(BATCH)]
         for order in orders:

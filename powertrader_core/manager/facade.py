@@ -28,12 +28,14 @@ Where an order goes when ``place_order`` names no exchange (first rule that appl
 ``settings.price_comparison_enabled`` is the hub's switch for showing comparisons; the methods
 here compare whenever they are called, since a caller asking for the best price means it.
 
-Orders are never retried blindly: :meth:`_send_order` is the single place an order leaves, and
-order safety (:mod:`._order_safety`) wraps it with the order journal (intent committed before,
-outcome after), reconciliation by client order id before any resend, and fallback only for
-routed orders that provably never arrived. :meth:`reconcile` settles what the journal holds
-unsettled; it runs by itself before a manager's first order (cheap when nothing is unsettled).
-:meth:`cancel_order` cancels through the same journal (:mod:`._cancel`), so it learns of a
+Orders are never retried blindly: order safety (:mod:`powertrader_core.orders.safety`) sends
+each one itself, the single place an order leaves, through the order journal (intent
+committed before, outcome after), with reconciliation by client order id before any resend
+and fallback only for routed orders that provably never arrived; it asks the manager only
+where an order naming no exchange goes (:meth:`route_order`). :meth:`reconcile` settles what
+the journal holds unsettled; it runs by itself before a manager's first order (cheap when
+nothing is unsettled). :meth:`cancel_order` cancels through the same journal
+(:mod:`powertrader_core.orders.cancel`), so it learns of a
 cancel when it happens rather than at the next reconcile.
 """
 
@@ -52,11 +54,11 @@ from powertrader_core.manager.calls import Caller, FanOut, combine_errors
 from powertrader_core.manager.execution import ExecutionPlan, plan_execution, plan_order_route
 from powertrader_core.manager.health import HealthTracker
 from powertrader_core.manager.shutdown import LoopShutdownCloser
-from powertrader_core.manager.venues import ConfigSource, VenuePool
+from powertrader_core.manager.venues import ConfigSource, LiveGate, VenuePool
 from powertrader_core.models import MarketData, OrderRequest, OrderResult, Side, canonical_symbol
 from powertrader_core.orders.cancel import Canceller
 from powertrader_core.orders.journal import OrderJournal
-from powertrader_core.orders.reconcile import ReconcileSummary
+from powertrader_core.orders.reconcile import ReconcileSummary, Settler
 from powertrader_core.orders.safety import OrderSafety, SafetyPolicy
 from powertrader_core.retry import RetryPolicy
 from powertrader_core.routing import best_quote
@@ -140,12 +142,11 @@ class MultiExchangeManager:
             self._pool, self.health, retry or RetryPolicy(), lambda: self.settings.exchange_timeout
         )
         self.journal = journal if journal is not None else OrderJournal(settings.journal_path)
-        self._safety = OrderSafety(
-            self.journal, self._caller, self._send_order, self._check_live, safety or SafetyPolicy()
-        )
-        self._canceller = Canceller(
-            self.journal, self._caller, self._safety.settler, self._check_live
-        )
+        policy = safety or SafetyPolicy()
+        self._live = LiveGate(self._pool, lambda: self.settings.live_trading)
+        self._settler = Settler(self.journal, self._caller, policy)
+        self._safety = OrderSafety(self.journal, self._caller, self._settler, self._live, policy)
+        self._canceller = Canceller(self.journal, self._caller, self._settler, self._live)
         self._monitor: PriceMonitor | None = None
         if isinstance(price_source, str):
             from powertrader_core.streaming.redis_source import RedisPriceSource
@@ -257,17 +258,6 @@ class MultiExchangeManager:
 
     # ---- orders ---------------------------------------------------------------------------------
 
-    def _check_live(self, name: str, operation: str = "place_order") -> None:
-        """Refuse a real exchange while live trading is off (orders and cancels alike)."""
-        # The class's declared fact, never its name; anything but True is real money.
-        if not self.settings.live_trading and self._pool.exchange_class(name).simulated is not True:
-            raise ConfigurationError(
-                "live trading is off (settings.live_trading, POWERTRADER_LIVE_TRADING); "
-                "orders go only to the paper exchange. Nothing was sent",
-                exchange=name,
-                operation=operation,
-            )
-
     def _simulated_names(self) -> list[str]:
         pool = self._pool
         names = [n for n in pool.available() if pool.exchange_class(n).simulated is True]
@@ -289,8 +279,9 @@ class MultiExchangeManager:
                 operation="place_order",
             ) from exc
 
-    async def _route(self, order: OrderRequest) -> tuple[str, dict[str, Any]]:
-        """Where an order without an exchange goes (the rules in the module docstring)."""
+    async def route_order(self, order: OrderRequest) -> tuple[str, dict[str, Any]]:
+        """Where ``place_order`` sends an order naming no exchange, and why (the rules in the
+        module docstring): the exchange and what goes into ``metadata["routing"]``."""
         if not self.settings.live_trading:
             names = self._simulated_names()
             rule = "paper"
@@ -321,21 +312,7 @@ class MultiExchangeManager:
             if not isinstance(order_request, Mapping):
                 raise TypeError("place_order takes an OrderRequest")
             order_request = OrderRequest(**order_request)
-        return await self._safety.place(order_request, exchange, self._route)
-
-    async def _send_order(self, exchange: AbstractExchange, order: OrderRequest) -> OrderResult:
-        """The one place an order leaves: one attempt, bounded, recorded, never retried."""
-        # Order safety records the failures: only the lookup that follows says whether
-        # the exchange failed or the order is there.
-        result = await self._caller.send(
-            exchange, "place_order", lambda: exchange.place_order(order), judge_failures=False
-        )
-        updates: dict[str, Any] = {}
-        if result.exchange != exchange.name:
-            updates["exchange"] = exchange.name
-        if result.client_order_id is None:
-            updates["client_order_id"] = order.client_order_id
-        return result.model_copy(update=updates) if updates else result
+        return await self._safety.place(order_request, exchange, self.route_order)
 
     async def get_order(
         self,
@@ -347,7 +324,7 @@ class MultiExchangeManager:
     ) -> OrderResult:
         """An order by either id, as the exchange says now; the journal names the exchange
         when not given (and records the answer)."""
-        return await self._safety.get_order(order_id, exchange, client_order_id, symbol)
+        return await self._settler.get_order(order_id, exchange, client_order_id, symbol)
 
     async def cancel_order(
         self,
@@ -365,7 +342,7 @@ class MultiExchangeManager:
     async def reconcile(self, *, refresh_open: bool = True) -> ReconcileSummary:
         """Settle the journal's unsettled orders at their exchanges (``refresh_open``: also
         read accepted orders' state); what was found, never arrived, is unknown or skipped."""
-        return await self._safety.reconcile(refresh_open=refresh_open)
+        return await self._settler.reconcile(refresh_open=refresh_open)
 
     # ---- balances -------------------------------------------------------------------------------
 

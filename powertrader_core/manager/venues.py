@@ -21,7 +21,7 @@ from powertrader_core.exchange import AbstractExchange
 from powertrader_core.factory import ExchangeFactory, regions_of
 from powertrader_core.kit.names import exchange_key
 
-__all__ = ["ConfigSource", "VenuePool"]
+__all__ = ["ConfigSource", "LiveGate", "VenuePool"]
 
 log = logging.getLogger("powertrader_core.manager")
 
@@ -168,3 +168,27 @@ class VenuePool:
         for name, result in zip(built, results, strict=True):
             if isinstance(result, BaseException):
                 log.warning("%s close failed: %s: %s", name, type(result).__name__, result)
+
+
+class LiveGate:
+    """Where orders may go while live trading is off: simulated exchanges only.
+
+    Orders and cancels alike ask it before anything is sent. An exchange is simulated when
+    its class declares ``simulated = True`` (the class's declared fact, never its name);
+    anything else is real money. ``live_trading`` is read on every check, so a change of the
+    manager's settings takes effect at once.
+    """
+
+    def __init__(self, pool: VenuePool, live_trading: Callable[[], bool]) -> None:
+        self.pool = pool
+        self.live_trading = live_trading
+
+    def check(self, name: str, operation: str = "place_order") -> None:
+        """Refuse a real exchange while live trading is off."""
+        if not self.live_trading() and self.pool.exchange_class(name).simulated is not True:
+            raise ConfigurationError(
+                "live trading is off (settings.live_trading, POWERTRADER_LIVE_TRADING); "
+                "orders go only to the paper exchange. Nothing was sent",
+                exchange=name,
+                operation=operation,
+            )

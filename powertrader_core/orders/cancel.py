@@ -25,12 +25,12 @@ the cancel when it happens.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from powertrader_core.errors import ExchangeError, InvalidOrderError, OrderNotFoundError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.manager.calls import Caller
+from powertrader_core.manager.venues import LiveGate
 from powertrader_core.models import OrderResult
 from powertrader_core.orders.journal import NO_ORDER, JournalEntry, JournalError, OrderJournal
 from powertrader_core.orders.reconcile import Settler
@@ -50,12 +50,12 @@ class Canceller:
         journal: OrderJournal,
         caller: Caller,
         settler: Settler,
-        check_live: Callable[[str, str], None],
+        live: LiveGate,
     ) -> None:
         self.journal = journal
         self.caller = caller
         self.settler = settler
-        self.check_live = check_live
+        self.live = live
 
     async def cancel(
         self,
@@ -81,7 +81,7 @@ class Canceller:
         name = self.caller.pool.resolve(exchange, _OPERATION)
         if entry is not None and entry.exchange != name:
             entry = None
-        self.check_live(name, _OPERATION)
+        self.live.check(name, _OPERATION)
         if entry is not None:
             symbol = symbol or entry.request.symbol
             client_order_id = client_order_id or entry.client_order_id

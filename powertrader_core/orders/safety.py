@@ -1,7 +1,11 @@
 """Order safety for the manager: one request is at most one order, and no order is lost.
 
-Every order goes through :meth:`OrderSafety.place`, which wraps the manager's single send path
-(``_send_order``) with the journal (:mod:`powertrader_core.orders.journal`):
+Every order goes through :meth:`OrderSafety.place`, which sends it itself (``_send``: the one
+place an order leaves, one bounded attempt) through the journal
+(:mod:`powertrader_core.orders.journal`). It asks nothing of the manager but where an order
+naming no exchange goes (``route``, the manager's public ``route_order``); the live-trading
+gate is :class:`~powertrader_core.manager.venues.LiveGate`, reconciliation the
+:class:`~powertrader_core.orders.reconcile.Settler` both share:
 
 1. the intent is committed to the journal; then the exchange is made ready and the order sent;
 2. an answer is recorded (``accepted``/``filled``/...; an answer without the outcome is
@@ -47,6 +51,7 @@ from powertrader_core.errors import (
 )
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.manager.calls import Caller, combine_errors
+from powertrader_core.manager.venues import LiveGate
 from powertrader_core.models import OrderRequest, OrderResult
 from powertrader_core.orders.journal import (
     EXISTS,
@@ -61,13 +66,12 @@ from powertrader_core.orders.journal import (
 from powertrader_core.orders.journal_rows import DamagedJournalRow
 from powertrader_core.orders.locate import SafetyPolicy
 from powertrader_core.orders.outcome import complete_answer
-from powertrader_core.orders.reconcile import ReconcileSummary, Settler
+from powertrader_core.orders.reconcile import Settler
 
 __all__ = ["OrderSafety", "SafetyPolicy"]
 
 log = logging.getLogger("powertrader_core.manager")
 
-Send = Callable[[AbstractExchange, OrderRequest], Awaitable[OrderResult]]
 Route = Callable[[OrderRequest], Awaitable[tuple[str, dict[str, Any]]]]
 
 _FALLBACK_RULES = frozenset({"best_execution", "paper"})
@@ -107,16 +111,15 @@ class OrderSafety:
         self,
         journal: OrderJournal,
         caller: Caller,
-        send: Send,
-        check_live: Callable[[str], None],
+        settler: Settler,
+        live: LiveGate,
         policy: SafetyPolicy,
     ) -> None:
         self.journal = journal
         self.caller = caller
-        self.send = send
-        self.check_live = check_live
+        self.settler = settler
+        self.live = live
         self.policy = policy
-        self.settler = Settler(journal, caller, policy)
         self._started = False
         self._start_lock = asyncio.Lock()
 
@@ -131,7 +134,7 @@ class OrderSafety:
                 return
             if await self.journal.unsettled():
                 try:
-                    summary = await self.reconcile(refresh_open=False)
+                    summary = await self.settler.reconcile(refresh_open=False)
                 except DamagedJournalRow as damaged:
                     # Logged already; orders that do not touch those rows go on.
                     log.warning("order journal: reconciled on start, except: %s", damaged)
@@ -162,7 +165,7 @@ class OrderSafety:
                 routing = {"rule": "journal", "exchange": name}
             else:
                 name, routing = await route(order)
-            self.check_live(name)
+            self.live.check(name)
             for other in priors:
                 if other.exchange != name and other.state in UNSETTLED:
                     await self._settle_elsewhere(other, name)
@@ -281,7 +284,7 @@ class OrderSafety:
                 break
             following = fallbacks.pop(0)
             try:
-                self.check_live(following)
+                self.live.check(following)
             except ExchangeError as error:
                 errors[following] = error
                 break
@@ -324,7 +327,7 @@ class OrderSafety:
             entry = entry_or_replay
             sent_at = asyncio.get_running_loop().time()
             try:
-                result = await self.send(venue, attempt)
+                result = await self._send(venue, attempt)
             except asyncio.CancelledError:
                 await asyncio.shield(self._mark_quietly(
                     entry, "canceled while sending: may have reached the exchange"))
@@ -367,6 +370,20 @@ class OrderSafety:
                 venue, attempt, result, sent_at + self.caller.timeout(), self.caller.sleep
             )
             return await self._record_answer(entry, result, routing)
+
+    async def _send(self, venue: AbstractExchange, order: OrderRequest) -> OrderResult:
+        """The one place an order leaves: one attempt, bounded, never retried. Its failure
+        is left for the order path to record: only the lookup that follows says whether the
+        exchange failed or the order is there."""
+        result = await self.caller.send(
+            venue, "place_order", lambda: venue.place_order(order), judge_failures=False
+        )
+        updates: dict[str, Any] = {}
+        if result.exchange != venue.name:
+            updates["exchange"] = venue.name
+        if result.client_order_id is None:
+            updates["client_order_id"] = order.client_order_id
+        return result.model_copy(update=updates) if updates else result
 
     async def _journal_intent(
         self, order: OrderRequest, name: str, routing: dict[str, Any]
@@ -440,17 +457,3 @@ class OrderSafety:
             operation="place_order",
             request_sent=None,
         )
-
-    # ---- reconcile and reads (the work is in ._reconcile) ------------------------------------
-
-    async def reconcile(self, *, refresh_open: bool = True) -> ReconcileSummary:
-        return await self.settler.reconcile(refresh_open=refresh_open)
-
-    async def get_order(
-        self,
-        order_id: str | None,
-        exchange: str | None,
-        client_order_id: str | None,
-        symbol: str | None,
-    ) -> OrderResult:
-        return await self.settler.get_order(order_id, exchange, client_order_id, symbol)
