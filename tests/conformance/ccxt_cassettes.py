@@ -120,6 +120,8 @@ class CcxtCassetteConformance(ExchangeConformance):
         "estimate_fill": ("order_book",),
         "balance": ("balance",),
         "open_orders": ("open_orders",),
+        "unknown_order_lookup": ("unknown_order_lookup",),
+        "unknown_order_cancel": ("unknown_order_cancel",),
         "order_result": ("limit_order",),
         "server_error": ("ticker@503",),
         "class_contract": (),
