@@ -113,10 +113,12 @@ async def test_monitoring(world: dict[str, str], tmp_path: Path) -> None:
     assert run.returncode == 0
     assert run.lines == [
         "System Status: unknown",
-        "Available Exchanges: 4/4",
+        "Available Exchanges: 6/6",  # region us: Binance.US and OKX US are US entities
+        "binanceus: unknown (Nonems)",
         "bitstamp: unknown (Nonems)",
         "coinbase: unknown (Nonems)",
         "kraken: unknown (Nonems)",
+        "okxus: unknown (Nonems)",
         "robinhood: unknown (Nonems)",
     ]
 
@@ -158,7 +160,7 @@ async def test_config_helpers(world: dict[str, str], tmp_path: Path, kraken_sim:
     _clean(run)
     assert run.returncode == 0
     assert run.lines == [
-        "US exchanges: ['kraken', 'coinbase', 'bitstamp', 'robinhood']",
+        "US exchanges: ['kraken', 'coinbase', 'bitstamp', 'robinhood', 'binanceus', 'okxus']",
         "Kraken connected: True",
     ]
     assert kraken_sim.requests  # connected to the simulator, not assumed
