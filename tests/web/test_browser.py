@@ -14,6 +14,7 @@ journal state) and the balances. Its screenshot goes to ``docs/dashboard.png`` w
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
@@ -26,10 +27,13 @@ from tests.web.conftest import SERVE_TOKEN, ServeFactory
 CHROMIUM = next(
     (path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None
 )
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no chromium binary on PATH (Debian: apt-get install -y chromium; .ci/run does it)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="no chromium binary on PATH (Debian: apt-get install -y chromium; .ci/run does it)",
+    ),
+]
 playwright = pytest.importorskip("playwright.async_api", reason="pip install playwright")
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -113,12 +117,11 @@ async def test_dashboard_in_a_real_browser(serve: ServeFactory, tmp_path: Path) 
                 '#balances tr[data-exchange="paper"][data-asset="BTC"]', timeout=8000
             )
 
-            await page.wait_for_timeout(6000)  # a few seconds of chart for the picture
-            target = (
-                DOCS / "dashboard.png"
-                if os.environ.get("PT_UPDATE_SCREENSHOT") == "1"
-                else tmp_path / "dashboard.png"
-            )
+            if os.environ.get("PT_UPDATE_SCREENSHOT") == "1":
+                await page.wait_for_timeout(6000)  # a few seconds of chart for the picture
+                target = DOCS / "dashboard.png"
+            else:
+                target = tmp_path / "dashboard.png"
             await page.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 10_000
             assert elsewhere == [], f"the page asked beyond our server: {elsewhere}"
@@ -130,7 +133,7 @@ async def test_dashboard_in_a_real_browser(serve: ServeFactory, tmp_path: Path) 
 
 async def test_more_tabs_than_a_browser_has_connections(serve: ServeFactory) -> None:
     """A browser keeps six HTTP/1.1 connections per host and an event stream holds one: the
-    tabs share one stream (a leader passes events on), so an eighth tab still loads, and
+    tabs share one stream (a leader passes events on), so a seventh tab still loads, and
     when the leader closes another tab takes over."""
     async with serve(poll_interval=0.3) as dash, playwright.async_playwright() as driver:
         browser = await driver.chromium.launch(
@@ -138,13 +141,10 @@ async def test_more_tabs_than_a_browser_has_connections(serve: ServeFactory) -> 
         )
         try:
             context = await browser.new_context()
-            pages = []
-            for _ in range(8):
-                page = await context.new_page()
-                await page.goto(dash.url, timeout=5000)
-                pages.append(page)
+            pages = [await context.new_page() for _ in range(7)]
+            await asyncio.gather(*(page.goto(dash.url, timeout=10_000) for page in pages))
             roles = [await page.evaluate("window.__ptRole") for page in pages]
-            assert sorted(roles) == ["follower"] * 7 + ["leader"]
+            assert sorted(roles) == ["follower"] * 6 + ["leader"]
             assert dash.board.tabs == 1  # one stream for the whole browser
             ticks = [await page.evaluate("window.__ptEvents || 0") for page in pages]
             for page, before in zip(pages, ticks, strict=True):
