@@ -7,7 +7,8 @@ each tab's own bounded queue, the same drop-oldest ``Subscription``
 (:mod:`powertrader_core.streaming.subscribers`) the monitor gives its subscribers: a slow or
 stalled tab loses its oldest updates and never holds up the feed or the other tabs. A tab that
 connects (or reconnects) first gets the whole picture (:meth:`LiveBoard.snapshot`), then the
-updates.
+updates. A "tab" here is one event stream: in practice one per browser, whose tabs share
+one stream (``static/dashboard.js``, ``connect``).
 
 Besides quotes, a background task refreshes exchange health every ``status_every`` seconds
 (no I/O: the manager's tracker and feeds) and balances and recent orders (the order journal)
