@@ -97,6 +97,18 @@ def is_secret_field(name: str, declared: Iterable[str] = ()) -> bool:
     return name in set(declared) or bool(_SECRET_NAME.search(name))
 
 
+def _masked(values: Mapping[str, Any], declared: Iterable[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if is_secret_field(str(key), declared):
+            out[key] = mask(value)
+        elif isinstance(value, Mapping):
+            out[key] = _masked(value, declared)
+        else:
+            out[key] = value
+    return out
+
+
 class ExchangeConfig(dict[str, Any]):
     """A plain ``dict`` of an exchange's configuration whose repr masks the secret fields.
 
@@ -111,11 +123,9 @@ class ExchangeConfig(dict[str, Any]):
         self.secret_fields = frozenset(secret_fields)
 
     def masked(self) -> dict[str, Any]:
-        """A copy safe to print or log: secret fields masked."""
-        return {
-            key: mask(value) if is_secret_field(key, self.secret_fields) else value
-            for key, value in self.items()
-        }
+        """A copy safe to print or log: secret fields masked, in nested mappings too (a
+        paper exchange's ``source_config`` holds its source's keys)."""
+        return _masked(self, self.secret_fields)
 
     def __repr__(self) -> str:
         return repr(self.masked())

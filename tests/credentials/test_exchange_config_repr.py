@@ -18,6 +18,9 @@ CONFIGS = {
     "robinhood": {"api_key": TEST_SECRETS["api_key"], "private_key": TEST_PRIVATE_KEY},
     "paper": {"api_key": TEST_SECRETS["api_key"], "account_token": TEST_SECRETS["api_secret"]},
 }
+#: The paper exchange priced by Kraken: the source's keys nest in ``source_config``.
+NESTED = {"source": "kraken", "source_config": {"api_key": TEST_SECRETS["api_key"],
+                                                 "api_secret": TEST_SECRETS["api_secret"]}}
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGS))
@@ -32,5 +35,14 @@ async def test_no_secret_in_config_repr_str_or_vars(name: str) -> None:
         for value in config.values():
             assert value not in seen, f"{name}: a secret is printed"
         assert exchange.config["api_key"] == config["api_key"]  # still a plain dict to read
+    finally:
+        await exchange.close()
+
+
+async def test_nested_source_keys_are_masked_too() -> None:
+    exchange = ExchangeFactory.get_exchange_class("paper")(NESTED)
+    try:
+        seen = repr(exchange.config) + repr(vars(exchange)) + str(exchange.config)
+        assert TEST_SECRETS["api_key"] not in seen and TEST_SECRETS["api_secret"] not in seen
     finally:
         await exchange.close()

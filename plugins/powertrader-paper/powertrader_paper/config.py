@@ -68,7 +68,8 @@ class PaperConfig:
     """The validated configuration of one paper exchange (see the module docstring)."""
 
     source: str = SIM_SOURCE
-    source_config: Mapping[str, Any] = field(default_factory=dict)
+    #: The source exchange's configuration may hold its keys: never in the repr.
+    source_config: Mapping[str, Any] = field(default_factory=dict, repr=False)
     seed: int | str = 0
     tick_seconds: Decimal = Decimal(1)
     volatility: Decimal = Decimal("0.0005")
