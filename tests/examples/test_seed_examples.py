@@ -10,7 +10,9 @@ or aiohttp about resources left open, although no example closes its manager.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,17 @@ SHIPPED = {
     "market_data.py", "order_placement.py", "balances.py", "monitoring.py", "streaming.py",
     "symbol_conversion.py", "config_helpers.py", "hub_settings.py", "custom_exchange.py",
 }
+
+
+def _wall_budget(seconds: float) -> float:
+    """``seconds`` on an idle machine, stretched by how oversubscribed the CPUs are now.
+
+    The suite shares 2 cores with many processes (load averages of 15-20 were seen): a child
+    process gets a fraction of a core, and a wall-clock bound must scale with it or it tests
+    the machine's load, not the code.
+    """
+    load = os.getloadavg()[0] / (os.cpu_count() or 1)
+    return seconds * max(1.0, load)
 
 
 def _clean(run: Run) -> None:
@@ -66,27 +79,16 @@ async def test_order_placement_with_live_trading(
     run = await run_example("order_placement.py", tmp_path, world)
     _clean(run)
     assert run.returncode == 0
-    first, second = run.lines
-    txid = next(iter(kraken_sim.orders))
-    assert re.fullmatch(rf"Order {txid}: (pending|accepted|open|filled)", first), first
-    assert second.startswith("Executed at $") and second.endswith(" on best exchange")
     # The seed sends the same OrderRequest twice: one request (one client order id) is at most
     # one order, so the second call answers the first order rather than buying again.
     assert kraken_sim.orders_placed == 1
-
-
-@pytest.mark.xfail(
-    reason="issue 15 item 4: a Kraken market order reports its fill (helper `orders`)",
-    strict=False,
-)
-async def test_order_placement_prints_the_fill_price(
-    world: dict[str, str], tmp_path: Path
-) -> None:
-    world["POWERTRADER_LIVE_TRADING"] = "1"
-    run = await run_example("order_placement.py", tmp_path, world)
-    _clean(run)
-    assert re.fullmatch(r"Order \S+: filled", run.lines[0]), run.lines
-    assert re.fullmatch(r"Executed at \$\d+(\.\d+)? on best exchange", run.lines[1]), run.lines
+    (txid, order), = kraken_sim.orders.items()
+    assert order["status"] == "closed"  # a market order fills at once at the simulated ask
+    first, second = run.lines
+    assert first == f"Order {txid}: filled"
+    printed = re.fullmatch(r"Executed at \$(\S+) on best exchange", second)
+    assert printed is not None, second
+    assert Decimal(printed.group(1)) == Decimal(order["price"]) > 0  # the fill price, not None
 
 
 async def test_order_placement_without_live_trading_is_refused(
@@ -145,7 +147,7 @@ async def test_streaming_with_the_websocket_host_unreachable(
     assert "[kraken] Connected" in kraken
     assert any(re.fullmatch(r"\[kraken\] BTC-USD: \$\d+(\.\d+)?", line) for line in kraken)
     assert any(re.fullmatch(r"\[kraken\] ETH-USD: \$\d+(\.\d+)?", line) for line in kraken)
-    assert took < 10, took
+    assert took < _wall_budget(10.0), took
     assert kraken_sim.count("public/Ticker") >= 1  # polled from REST: no websocket reached
 
 

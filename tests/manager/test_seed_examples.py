@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 from pt_exchange_abstraction import AbstractExchange
 
-from powertrader_core import ExchangeConnectionError
+from powertrader_core import ExchangeConnectionError, NotSupportedError
 from powertrader_core.plugins import registry as plugins
 from tests.cassette_support import TEST_SECRETS
 from tests.fakes import registered
@@ -237,7 +237,11 @@ async def test_retry_and_fallback(seed_world, monkeypatch, capsys) -> None:
 
 
 class CustomExchange(AbstractExchange):
-    """The seed's template, pointed at a local server (``base_url``) and closing its session."""
+    """The seed's template (quotes only: no balance, no close), pointed at a local server.
+
+    Like the seed's, it implements no ``get_balance`` and no ``close``: only market data is
+    abstract, and the default ``close`` closes the aiohttp session it keeps in ``session``.
+    """
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         super().__init__()
@@ -273,12 +277,6 @@ class CustomExchange(AbstractExchange):
                 exchange="custom",
             )
 
-    async def place_order(self, order_request: Any) -> Any:
-        raise AssertionError("not used by the example")
-
-    async def get_balance(self, asset: str | None = None) -> Any:
-        raise AssertionError("not used by the example")
-
     def normalize_symbol(self, symbol: str) -> str:
         return symbol.replace("-", "").upper()
 
@@ -287,11 +285,6 @@ class CustomExchange(AbstractExchange):
         async with self.session.get(f"{self.config['base_url']}/ping") as response:
             if response.status != 200:
                 raise Exception(f"Connection test failed: {response.status}")
-
-    async def close(self) -> None:
-        if self.session is not None:
-            await self.session.close()
-        await super().close()
 
 
 @pytest.fixture
@@ -340,9 +333,14 @@ async def test_using_custom_exchange(seed_world, custom_api, capsys) -> None:
         manager = MultiExchangeManager(config_manager)
         data = await manager.get_market_data("BTC-USD", "custom")
         print(f"Custom exchange price: ${data.price}")
+        exchange = await manager.get_exchange("custom")
         await manager.close()
     finally:
         ExchangeFactory.unregister_exchange("custom")
     assert capsys.readouterr().out == "Custom exchange price: $64000.5\n"
     assert seen == ["BTCUSD"]
     assert data.exchange == "custom"
+    # What the template lacks is refused by name, and its session was closed with the manager.
+    assert exchange.session is not None and exchange.session.closed
+    with pytest.raises(NotSupportedError, match="custom get_balance"):
+        await exchange.get_balance()
