@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from powertrader_ccxt.budgets import BINANCE, BUDGETS, BYBIT, OKX, is_public
+from powertrader_ccxt.budgets import BINANCE, BUDGETS, BYBIT, KUCOIN, OKX, is_public
 from powertrader_ccxt.profiles import PROFILES, generic_profile
 
 
@@ -49,3 +49,12 @@ def test_public_is_what_ccxt_calls_public() -> None:
     assert is_public("public") and is_public(["v3", "public"]) and is_public("dapiPublic")
     assert not is_public("private") and not is_public("sapi")
     assert not is_public(["v3", "private"])
+
+
+def test_vip_levels_are_tiers_where_the_exchange_documents_them() -> None:
+    assert BYBIT.budget.tier == "default" and KUCOIN.budget.tier == "vip0"
+    create = BYBIT.for_tier("vip2").budget.pool("create")
+    assert create.capacity + create.per_second == 30  # [Y2] VIP2: 30 a second
+    assert BYBIT.for_tier("vip2").budget.pool("amend") == BYBIT.budget.pool("amend")
+    spot = KUCOIN.for_tier("vip12").budget.pool("spot")
+    assert spot.capacity + spot.per_second * 30 == 40_000  # [KC1] VIP12: 40,000 per 30 s

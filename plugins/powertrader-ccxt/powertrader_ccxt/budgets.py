@@ -274,6 +274,16 @@ OKXUS = _okx("okxus", " (global OKX figures; OKX US unconfirmed)")
 # ---- Bybit [Y1] [Y2] ---------------------------------------------------------------------------
 
 
+def _bybit_vip(per_second: int, uid: str) -> tuple[Pool, ...]:
+    """[Y2] docs/v5/rate-limit/rules-for-vips: spot create and cancel, default 20/s; VIP1 25,
+    VIP2 30, VIP3 to VIP5 and Supreme 40."""
+    source = f"{per_second}/s at this VIP level [Y2] {uid}"
+    return (
+        Pool.window("create", per_second, 1, source=f"order/create {source}"),
+        Pool.window("cancel", per_second, 1, source=f"order/cancel {source}"),
+    )
+
+
 def _bybit(name: str, note: str = "") -> VenueBudget:
     uid = f"per UID per s [Y1] bybit-exchange.github.io/docs/v5/rate-limit{note}"
     return VenueBudget(
@@ -292,6 +302,13 @@ def _bybit(name: str, note: str = "") -> VenueBudget:
             Pool.window("transactions", 25, 1, source=f"account/transaction-log 25/s {uid}"),
             # other private endpoints: not in the reference; 5/s, the lowest figure listed
             Pool.window("private", 5, 1, source=f"5/s, lowest listed (unconfirmed) {uid}"),
+            # [Y2] rules-for-vips: spot order limits by VIP level (config key ``tier``)
+            tiers={
+                level: _bybit_vip(per_second, uid)
+                for level, per_second in (("vip1", 25), ("vip2", 30), ("vip3", 40),
+                                          ("vip4", 40), ("vip5", 40), ("supreme", 40))
+            },
+            tier="default",
         ),
         public=(("ip", 1),),  # market data: only the IP limit applies [Y1]
         private=(("ip", 1), ("private", 1)),
@@ -321,8 +338,15 @@ KUCOIN = VenueBudget(
     Budget.of(
         "kucoin",
         Pool.window("public", 2000, 30, scope="ip", source=f"{_KC_POOL}; public 2,000 per IP"),
-        # VIP0 figure; higher VIP levels have more (not configurable here yet)
         Pool.window("spot", 4000, 30, source=f"{_KC_POOL}; spot 4,000 per UID at VIP0"),
+        # the spot pool by VIP level (config key ``tier``): the levels the reference lists
+        tiers={
+            level: (Pool.window("spot", quota, 30,
+                                source=f"{_KC_POOL}; spot {quota:,} per UID at {level.upper()}"),)
+            for level, quota in (("vip1", 6000), ("vip2", 8000), ("vip3", 10000),
+                                 ("vip12", 40000))
+        },
+        tier="vip0",
     ),
     # endpoints without a listed weight: 15, the heaviest public single call listed
     public=(("public", 15),),

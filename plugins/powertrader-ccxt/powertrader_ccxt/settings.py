@@ -14,8 +14,9 @@ Keys (all optional; keys are needed only for private calls):
                      on; ``budgets.py``); off only for benchmarks and for a proxy that
                      limits on its own
 ``tier``             the account's rate-limit tier where the exchange has them (Kraken:
-                     ``starter``, the default, ``intermediate`` or ``pro``); an unknown one
-                     is refused
+                     ``starter``, the default, ``intermediate`` or ``pro``; Bybit:
+                     ``default``, ``vip1``...``vip5``, ``supreme``; KuCoin: ``vip0``,
+                     ``vip1``, ``vip2``, ``vip3``, ``vip12``); an unknown one is refused
 ``rate_limit_ms``    one request per this many milliseconds, no burst, instead of the
                      documented budget (a proxy that meters on its own terms; tests)
 ``timeout``          seconds before a request is abandoned (default 10)
