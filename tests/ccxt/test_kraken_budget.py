@@ -19,6 +19,7 @@ import pytest
 from powertrader_ccxt import KrakenExchange
 
 from powertrader_core.errors import ExchangeRateLimitError
+from powertrader_core.models import OrderRequest
 from tests.simulators.fixtures import kraken_config
 from tests.simulators.kraken import KrakenSimulator
 
@@ -125,3 +126,32 @@ async def test_the_simulator_refuses_the_sixteenth_call_on_starter(
             await exchange.get_balance()
     assert sim.refused == [("BalanceEx", "EAPI:Rate limit exceeded")]
 
+
+
+async def _place_and_cancel(exchange: KrakenExchange, cycles: int) -> None:
+    for _ in range(cycles):
+        placed = await exchange.place_order(
+            OrderRequest(symbol="BTC-USD", side="buy", order_type="limit", amount="0.001",
+                         price="1000")
+        )
+        await exchange.cancel_order(placed.order_id, "BTC-USD")
+
+
+async def test_quick_cancels_are_paced_by_the_trading_counter(
+    kraken_sim_factory: Any, tmp_path: Path
+) -> None:
+    """[K2]: an add costs 1 and a cancel within 5 s 8 on the pair's counter (Starter: 60,
+    decaying 1/s). Seven quick place-and-cancel cycles (63) are refused without a limiter;
+    ours charges the same and waits instead."""
+    rogue_sim: KrakenSimulator = await kraken_sim_factory(tier="starter")
+    async with KrakenExchange(kraken_config(rogue_sim, tmp_path, rate_limit=False)) as rogue:
+        with pytest.raises(ExchangeRateLimitError, match="kraken cancel_order"):
+            await _place_and_cancel(rogue, 7)
+    assert rogue_sim.refused == [("CancelOrder", "EOrder:Rate limit exceeded")]
+
+    sim: KrakenSimulator = await kraken_sim_factory(tier="starter")
+    async with KrakenExchange(kraken_config(sim, tmp_path)) as ours:
+        await _place_and_cancel(ours, 7)
+        assert ours.limiter is not None and ours.limiter.stats.total_wait >= 2.0
+    assert sim.refused == []
+    assert sim.count("CancelOrder") == 7
