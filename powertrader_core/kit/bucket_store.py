@@ -125,6 +125,7 @@ class FileStore:
         self._lock = threading.Lock()
         self._fallback = MemoryStore(time.time)
         self._folder_ready = False
+        self._pid = os.getpid()
 
     # ---- the one critical section ----------------------------------------------------------
 
@@ -133,6 +134,8 @@ class FileStore:
         if not self._lock.acquire(blocking=False):
             raise _Busy
         try:
+            if self._pid != os.getpid():
+                self._forked()
             fd = self._fds.get(key)
             if fd is None:
                 fd = self._open(key)
@@ -161,6 +164,14 @@ class FileStore:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             self._lock.release()
+
+    def _forked(self) -> None:
+        """A forked child shares its parent's open files, and a ``flock`` belongs to the open
+        file, not the process: parent and child would both "hold" the lock at once. The child
+        closes its copies and opens its own."""
+        fds, self._fds, self._pid = self._fds, {}, os.getpid()
+        for fd in fds.values():
+            os.close(fd)
 
     def _open(self, key: str) -> int:
         if not self._folder_ready:

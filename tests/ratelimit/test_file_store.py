@@ -163,3 +163,36 @@ async def test_a_budget_for_another_exchange_shares_nothing(tmp_path: Path) -> N
     for _ in range(4):
         await a.acquire("private")
     assert await b.acquire("private") == 0.0
+
+
+def _child_spends(folder: str, times: int) -> None:
+    async def spend() -> None:
+        for _ in range(times):
+            await _FORK_LIMITER.acquire("private")
+
+    asyncio.run(spend())
+
+
+_FORK_LIMITER: RateLimiter
+
+
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")  # Python 3.12+ on threads
+def test_a_forked_child_opens_its_own_files_and_shares_the_bucket(tmp_path: Path) -> None:
+    """``flock`` locks belong to the open file, which a fork shares: the child must reopen,
+    and what it spends is seen by the parent."""
+    import multiprocessing
+
+    global _FORK_LIMITER
+    store = FileStore(tmp_path)
+    slow = Budget.of("fork-test", Pool("private", capacity=5, per_second=0.1))
+    _FORK_LIMITER = RateLimiter(slow, "k", store=store)
+    assert asyncio.run(_FORK_LIMITER.acquire("private")) == 0.0  # the parent opened the file
+    child = multiprocessing.get_context("fork").Process(
+        target=_child_spends, args=(str(tmp_path), 3)
+    )
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
+    # 1 + 3 spent of 5 (less headroom): the parent's next one waits
+    assert asyncio.run(_FORK_LIMITER.acquire("private")) > 0
+    assert store._pid == os.getpid()
