@@ -11,7 +11,11 @@ installed). Both sides run in one process and one event loop, as a worst case fo
   updates per second. Baseline: the same entries, pre-encoded, pipelined in with ``XADD`` and
   read back with ``XREAD`` and nothing else done with them.
 
-Goals (issue 18): latency p99 <= 5 ms, throughput >= 50,000 updates/s.
+- **limiter grant through Redis**: one ``RateLimiter.acquire`` whose bucket lives in Redis (one
+  ``EVALSHA`` of the GCRA script), a bucket that never makes it wait. Baseline: a bare redis-py
+  ``PING`` round trip on the same connection kind.
+
+Goals (issue 18): latency p99 <= 5 ms, throughput >= 50,000 updates/s, grant <= 1 ms.
 """
 
 from __future__ import annotations
@@ -30,13 +34,16 @@ from _harness import Figure
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from powertrader_core.kit.redis_url import open_redis  # noqa: E402
-from powertrader_core.models import MarketData  # noqa: E402
-from powertrader_core.streaming.redis_publisher import RedisPublisher  # noqa: E402
-from powertrader_core.streaming.redis_source import RedisPriceSource  # noqa: E402
-from powertrader_core.streaming.redis_wire import encode_update  # noqa: E402
-from tests.simulators.redis_server import RedisServer, redis_server_binary  # noqa: E402
+from powertrader_core.kit import Budget, Pool, RateLimiter
+from powertrader_core.kit.redis_store import RedisStore
+from powertrader_core.kit.redis_url import open_redis
+from powertrader_core.models import MarketData
+from powertrader_core.streaming.redis_publisher import RedisPublisher
+from powertrader_core.streaming.redis_source import RedisPriceSource
+from powertrader_core.streaming.redis_wire import encode_update
+from tests.simulators.redis_server import RedisServer, redis_server_binary
 
+GRANTS = 3_000
 LATENCY_UPDATES = 2_000
 THROUGHPUT_UPDATES = 100_000
 
@@ -62,7 +69,7 @@ class _Sink:
         if len(self.arrived) >= self.expect:
             self.done.set()
 
-    def connection(self, name: str, connected: bool) -> None:
+    def connection(self, name: str, connected: bool, mode: str) -> None:
         pass
 
 
@@ -142,6 +149,28 @@ async def _bare(url: str, stream: str, latency: bool) -> list[float]:
     return result
 
 
+async def _grants(url: str) -> tuple[float, float]:
+    """Seconds per limiter grant through Redis, and per bare PING, interleaved in rounds."""
+    store = RedisStore(url)
+    limiter = RateLimiter(
+        Budget.of("bench", Pool("p", capacity=1_000_000, per_second=1_000_000)), "k", store=store
+    )
+    client = open_redis(url, decode_responses=True)
+    ours, bare = [], []
+    for _round in range(3):
+        start = time.perf_counter()
+        for _ in range(GRANTS):
+            await limiter.acquire("p")
+        ours.append((time.perf_counter() - start) / GRANTS)
+        start = time.perf_counter()
+        for _ in range(GRANTS):
+            await client.ping()
+        bare.append((time.perf_counter() - start) / GRANTS)
+    await store.aclose()
+    await client.aclose()
+    return min(ours), min(bare)
+
+
 def _p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100)[98]
 
@@ -157,6 +186,9 @@ def run() -> Iterator[Figure]:
                      statistics.median(bare), "ms", "bare XADD->XREAD")
         yield Figure("redis publish->consumer latency p99", _p99(ours), _p99(bare), "ms",
                      "bare XADD->XREAD", goal="p99 <= 5 ms")
+        grant, ping = asyncio.run(_grants(server.url))
+        yield Figure("limiter grant through Redis", grant * 1e3, ping * 1e3, "ms",
+                     "bare PING round trip", goal="<= 1 ms")
         ours_rate = asyncio.run(_ours(server.url, "bench:tp", latency=False))[0]
         bare_rate = asyncio.run(_bare(server.url, "bench:tp-bare", latency=False))[0]
         yield Figure("redis throughput (one stream)", ours_rate, bare_rate, "updates/s",

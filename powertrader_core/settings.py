@@ -241,6 +241,9 @@ class Settings(BaseModel):
     live_trading: Flag = False
     #: The order journal's SQLite file (None: ``journal.sqlite3`` in the user data directory).
     journal_path: Path | None = None
+    #: A Redis that holds the rate-limit budgets of every process and machine using it
+    #: (``redis://HOST:PORT/DB``; ``POWERTRADER_REDIS_URL`` too). None: this machine's files.
+    redis_url: str | None = None
 
     _source: Path | None = PrivateAttr(default=None)
 

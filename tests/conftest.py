@@ -108,6 +108,6 @@ def _private_dirs(
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.delenv("LINES", raising=False)
     yield
-    from powertrader_core.kit.bucket_store import close_default_stores
+    from powertrader_core.kit.store_choice import close_default_stores
 
     close_default_stores()

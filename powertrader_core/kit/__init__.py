@@ -26,12 +26,7 @@ A plugin imports these from here and nowhere else in the core:
 """
 
 from powertrader_core._types import to_decimal, to_utc, utc_now
-from powertrader_core.kit.bucket_store import (
-    BucketStore,
-    FileStore,
-    MemoryStore,
-    default_store,
-)
+from powertrader_core.kit.bucket_store import BucketStore, FileStore, MemoryStore
 from powertrader_core.kit.budgets import Budget, Pool
 from powertrader_core.kit.files import (
     atomic_write_bytes,
@@ -46,6 +41,7 @@ from powertrader_core.kit.paths import cache_dir, config_dir, data_dir
 from powertrader_core.kit.retry_after import parse_retry_after
 from powertrader_core.kit.secrets import MASK, scrub
 from powertrader_core.kit.sqlite_schema import check_schema_version
+from powertrader_core.kit.store_choice import default_store
 from powertrader_core.kit.trust import untrusted_reason
 from powertrader_core.symbols import (
     CANONICAL_FORMAT,

@@ -6,7 +6,8 @@ in one indivisible step. The limiter talks to any store through two coroutines,
 script per grant, shared across machines) plugs in behind the same interface.
 
 - :class:`MemoryStore`: a dict, for one process (tests, a key used by nothing else).
-- :class:`FileStore`: the default. One 16-byte file per bucket under
+- :class:`FileStore`: the default (``store_choice.default_store()``). One 16-byte file per
+  bucket under
   ``<cache dir>/ratelimits`` (0600 files in a 0700 folder), updated under ``flock``: the command
   line and a running bot on one key draw from one bucket. A grant is a few system calls
   (lock, read, write, unlock) on a descriptor kept open: single-digit microseconds, so one
@@ -50,8 +51,6 @@ __all__ = [
     "BucketStore",
     "FileStore",
     "MemoryStore",
-    "close_default_stores",
-    "default_store",
     "file_store_available",
 ]
 
@@ -239,32 +238,3 @@ class FileStore:
             fds, self._fds = self._fds, {}
         for fd in fds.values():
             os.close(fd)
-
-
-_stores: dict[Path, BucketStore] = {}
-_stores_lock = threading.Lock()
-
-
-def default_store() -> BucketStore:
-    """The store for this machine: the file store under ``cache_dir()/ratelimits`` (one per
-    folder per process), or a memory store where POSIX file locks are missing."""
-    from powertrader_core.kit.paths import cache_dir
-
-    folder = cache_dir() / "ratelimits"
-    with _stores_lock:
-        store = _stores.get(folder)
-        if store is None:
-            store = FileStore(folder) if fcntl is not None else MemoryStore()
-            _stores[folder] = store
-        return store
-
-
-def close_default_stores() -> None:
-    """Forget the per-folder stores and close their files (tests; a process that moves its
-    cache folder)."""
-    with _stores_lock:
-        stores = list(_stores.values())
-        _stores.clear()
-    for store in stores:
-        if isinstance(store, FileStore):
-            store.close()

@@ -11,8 +11,9 @@
 
 One bucket per (exchange, key, pool): ``"key"`` pools are keyed by a hash of the API key (the
 key itself is never kept), ``"ip"`` pools by the machine. Limiters for the same exchange and
-key share their buckets through the store (``bucket_store.default_store()``: a file store
-under the cache folder, so every process on the machine draws from one bucket). Idle time is
+key share their buckets through the store (``store_choice.default_store()``: a file store
+under the cache folder, so every process on the machine draws from one bucket; with
+``POWERTRADER_REDIS_URL``, Redis, so every machine does). Idle time is
 credited: after a pause the bucket has drained, and the next request waits 0 ms.
 
 Where an exchange says how much is left, the bucket adopts it: :meth:`RateLimiter.adopt_used`
@@ -29,9 +30,10 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from powertrader_core.kit.bucket_store import BucketStore, default_store
+from powertrader_core.kit.bucket_store import BucketStore
 from powertrader_core.kit.budgets import Budget
 from powertrader_core.kit.gcra import Rule
+from powertrader_core.kit.store_choice import default_store
 
 __all__ = ["LimiterStats", "RateLimiter", "key_fingerprint"]
 

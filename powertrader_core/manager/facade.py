@@ -142,6 +142,10 @@ class MultiExchangeManager:
             self._pool, self.health, retry or RetryPolicy(), lambda: self.settings.exchange_timeout
         )
         self.journal = journal if journal is not None else OrderJournal(settings.journal_path)
+        if settings.redis_url:  # the budgets every limiter built from now on keeps in Redis
+            from powertrader_core.kit.store_choice import use_redis
+
+            use_redis(settings.redis_url)
         policy = safety or SafetyPolicy()
         self._live = LiveGate(self._pool, lambda: self.settings.live_trading)
         self._settler = Settler(self.journal, self._caller, policy)

@@ -96,11 +96,11 @@ class SourceSink:
             state.connected = True
         self._monitor._publish(exchange, symbol, data)
 
-    def connection(self, name: str, connected: bool) -> None:
+    def connection(self, name: str, connected: bool, mode: str) -> None:
         state = self._monitor._states.get(name)
         if state is not None:
             state.connected = connected
-        self._monitor._connection(name, connected)
+        self._monitor._connection(name, connected, mode)
 
 
 class PriceSource(Protocol):

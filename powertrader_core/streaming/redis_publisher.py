@@ -119,8 +119,9 @@ class RedisPublisher:
         )
         self._queue((self.stream, fields))
 
-    def offer_event(self, exchange: str, connected: bool) -> None:
-        self._queue((self.events_stream, encode_event(exchange, connected, datetime.now(UTC))))
+    def offer_event(self, exchange: str, connected: bool, mode: str) -> None:
+        event = encode_event(exchange, connected, datetime.now(UTC), mode)
+        self._queue((self.events_stream, event))
 
     def _queue(self, item: tuple[str, dict[str, str]]) -> None:
         if len(self._pending) == self._pending.maxlen:

@@ -161,26 +161,26 @@ class RedisPriceSource:
         for entry_id, fields in entries:
             self._events_id = _text(entry_id)
             try:
-                exchange, connected, _at = decode_event(fields)
+                exchange, connected, _at, mode = decode_event(fields)
             except ValueError:
                 self.malformed += 1
                 continue
             if exchange in wanted:
-                sink.connection(exchange, connected)
+                sink.connection(exchange, connected, mode)
 
     def _down(self, sink: SourceSink, exc: BaseException) -> None:
         self.last_error = f"{type(exc).__name__}: {exc}"
         if self.connected is not False:
             log.warning("redis %s: price source down (%s); retrying", self.label, self.last_error)
             self.connected = False
-            sink.connection(self.label, False)
+            sink.connection(self.label, False, "redis")
 
     def _up(self, sink: SourceSink) -> None:
         if self.connected is False:
             log.warning("redis %s: price source back, reading from %s", self.label, self.last_id)
         self.connected = True
         self._backoff.reset()
-        sink.connection(self.label, True)
+        sink.connection(self.label, True, "redis")
 
     def status(self) -> dict[str, Any]:
         return {

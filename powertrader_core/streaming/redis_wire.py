@@ -12,7 +12,7 @@ An entry's fields (all strings; Redis keeps bytes):
 - ``ts``: the exchange's timestamp; ``rts``: when the publisher received it (both ISO 8601 UTC).
 - ``mode``: how the publisher's feed got it (``websocket`` or ``polling``).
 
-Connection events go to a second stream: ``ex``, ``up`` (``1``/``0``), ``at``.
+Connection events go to a second stream: ``ex``, ``up`` (``1``/``0``), ``at``, ``mode``.
 Decoding validates every field through :class:`~powertrader_core.models.MarketData`: a
 malformed entry raises ``ValueError`` and the consumer skips it (Redis is shared state; an
 entry someone else wrote is input like any other).
@@ -159,16 +159,17 @@ def decode_update(entry: Fields) -> WireUpdate:
     )
 
 
-def encode_event(exchange: str, connected: bool, at: datetime) -> dict[str, str]:
+def encode_event(exchange: str, connected: bool, at: datetime, mode: str) -> dict[str, str]:
     up = "1" if connected else "0"
-    return {"v": WIRE_VERSION, "ex": exchange, "up": up, "at": at.isoformat()}
+    return {"v": WIRE_VERSION, "ex": exchange, "up": up, "at": at.isoformat(), "mode": mode}
 
 
-def decode_event(entry: Fields) -> tuple[str, bool, datetime]:
+def decode_event(entry: Fields) -> tuple[str, bool, datetime, str]:
     fields = _as_text(entry)
     if _field(fields, "v") != WIRE_VERSION:
         raise ValueError("connection event of another format version")
     up = _field(fields, "up")
     if up not in {"0", "1"}:
         raise ValueError("connection event's 'up' must be 0 or 1")
-    return _field(fields, "ex"), up == "1", _moment(_field(fields, "at"), "at")
+    moment = _moment(_field(fields, "at"), "at")
+    return _field(fields, "ex"), up == "1", moment, fields.get("mode", "")

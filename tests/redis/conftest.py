@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.simulators.fixtures import kraken_sim_factory  # noqa: F401
 from tests.simulators.redis_server import RedisServer, redis_server_binary
 
 

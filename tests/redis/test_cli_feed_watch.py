@@ -61,7 +61,7 @@ def test_one_feed_three_watchers_same_updates(redis_server: RedisServer, tmp_pat
         outputs = [w.communicate(timeout=60) for w in watchers]
     finally:
         feed.terminate()
-        feed_out, feed_err = feed.communicate(timeout=30)
+        _out, feed_err = feed.communicate(timeout=30)
     quotes = []
     for (out, err), watcher in zip(outputs, watchers, strict=True):
         assert watcher.returncode == 0, err

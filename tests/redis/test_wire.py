@@ -77,6 +77,7 @@ def test_a_missing_field_is_refused() -> None:
 
 
 def test_connection_events_round_trip() -> None:
-    assert decode_event(_bytes(encode_event("kraken", False, NOW))) == ("kraken", False, NOW)
+    event = encode_event("kraken", False, NOW, "polling")
+    assert decode_event(_bytes(event)) == ("kraken", False, NOW, "polling")
     with pytest.raises(ValueError):
         decode_event({"v": "1", "ex": "kraken", "up": "maybe", "at": NOW.isoformat()})
