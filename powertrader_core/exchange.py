@@ -52,6 +52,8 @@ OPTIONAL_OPERATIONS = (
     "cancel_order",
     "get_order",
     "get_open_orders",
+    "find_orders",
+    "get_orders",
     "get_order_book",
     "get_trading_fees",
     "watch_market_data",
