@@ -53,7 +53,6 @@ OPTIONAL_OPERATIONS = (
     "get_order",
     "get_open_orders",
     "find_orders",
-    "get_orders",
     "get_order_book",
     "get_trading_fees",
     "watch_market_data",
