@@ -446,5 +446,5 @@
   connect();
   setInterval(tickAges, 500);
   setInterval(showLatency, 1000);
-  (function frame() { drawCharts(); setTimeout(function () { requestAnimationFrame(frame); }, 500); })();
+  (function frame() { drawCharts(); setTimeout(function () { requestAnimationFrame(frame); }, 1000); })();
 })();
