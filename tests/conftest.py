@@ -26,6 +26,27 @@ def pytest_configure(config: pytest.Config) -> None:
     from powertrader_core.manager import shutdown
 
     shutdown.enabled = False
+    _only_our_plugins()
+
+
+#: The plugins this repository ships; the suite is written against exactly these.
+OUR_PLUGINS = frozenset({"ccxt", "paper", "robinhood"})
+
+
+def _only_our_plugins() -> None:
+    """A third-party plugin installed beside ours (docs/plugins.md's example, say) must not
+    change what our tests see: its exchange would join every default set (an offline
+    `price` would answer from it). It is disabled for the session, in child processes too
+    (POWERTRADER_DISABLE_PLUGINS); tests of plugin loading set their own list."""
+    import os
+    from importlib.metadata import entry_points
+
+    others = {ep.name for ep in entry_points(group="powertrader")} - OUR_PLUGINS
+    if not others:
+        return
+    variable = "POWERTRADER_DISABLE_PLUGINS"
+    given = {name.strip() for name in os.environ.get(variable, "").split(",") if name.strip()}
+    os.environ[variable] = ",".join(sorted(given | others))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

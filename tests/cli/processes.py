@@ -25,7 +25,10 @@ def script() -> str:
 
 def private_env(home: Path, *, offline: bool = True) -> dict[str, str]:
     """No user's keys, settings or data: every PowerTrader folder under ``home``."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("POWERTRADER_")}
+    keep = {"POWERTRADER_DISABLE_PLUGINS"}  # the suite's: only our own plugins take part
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith("POWERTRADER_") or k in keep
+    }
     for variable in ("DATA", "CACHE", "CONFIG", "CREDENTIALS"):
         environ[f"POWERTRADER_{variable}_DIR"] = str(home / variable.lower())
     environ["COLUMNS"] = "120"
