@@ -70,11 +70,15 @@ def to_jsonable(value: Any) -> Any:
 
 
 def _decimal_text(value: Decimal) -> str:
-    """``Decimal('60000.10')`` -> ``'60000.10'``; never exponent notation (``'6E+4'``)."""
+    """``Decimal('60000.10')`` -> ``'60000.1'``, ``Decimal('6E+4')`` -> ``'60000'``: every
+    digit that carries value, no trailing zeros (one amount reads the same whichever exchange
+    or computation produced it), never exponent notation."""
     if not value.is_finite():
         return str(value)
     text = format(value, "f")
-    return text
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def emit_json(data: Any) -> None:

@@ -226,22 +226,28 @@ class MultiExchangeManager:
                 raise
             raise combine_errors({**errors, **failures}, "get_market_data", symbol) from error
 
-    async def compare_prices_detailed(self, symbol: str) -> FanOut[MarketData]:
+    async def compare_prices_detailed(
+        self, symbol: str, *, operation: str = "compare_prices"
+    ) -> FanOut[MarketData]:
         """Every available exchange's quote, and for each that gave none, why (never raises
-        for a failing exchange; for tables that show failures as rows)."""
-        symbol = self._symbol(symbol, "compare_prices")
-        names = self._names("compare_prices")
+        for a failing exchange; for tables that show failures as rows). ``operation``: the
+        public call this serves, which its errors name."""
+        symbol = self._symbol(symbol, operation)
+        names = self._names(operation)
         return await self._caller.read_all(names, "get_market_data", _quote_for(symbol))
+
+    async def _quotes(self, symbol: str, operation: str) -> dict[str, MarketData]:
+        fan = await self.compare_prices_detailed(symbol, operation=operation)
+        return fan.require_results(self._symbol(symbol, operation), operation)
 
     async def compare_prices(self, symbol: str) -> dict[str, MarketData]:
         """``{exchange: MarketData}`` from every available exchange that answered in time."""
-        fan = await self.compare_prices_detailed(symbol)
-        return fan.require_results(self._symbol(symbol, "compare_prices"), "compare_prices")
+        return await self._quotes(symbol, "compare_prices")
 
     async def get_best_price(self, symbol: str, side: Side | str = "buy") -> MarketData:
         """The quote to take: lowest ask to buy, highest bid to sell; ``.exchange`` says where."""
         wanted = _side(side)
-        best = best_quote(await self.compare_prices(symbol), wanted)
+        best = best_quote(await self._quotes(symbol, "get_best_price"), wanted)
         if best is None:
             which = "an ask" if wanted is Side.BUY else "a bid"
             raise SymbolNotSupportedError(

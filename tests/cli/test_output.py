@@ -21,7 +21,11 @@ def test_json_keeps_money_exact_and_readable() -> None:
         timestamp=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC), exchange="paper",
     )
     data = _output.to_jsonable({"quote": quote, "side": Side.BUY, "fees": (Decimal("1e-8"),)})
-    assert data["quote"]["price"] == "60000.10" and data["quote"]["bid"] == "0.1"
+    # No trailing zeros: one amount reads the same from every exchange (issue 16, item 10).
+    assert data["quote"]["price"] == "60000.1" and data["quote"]["bid"] == "0.1"
+    assert _output.to_jsonable([Decimal("0.0100"), Decimal("0E-8"), Decimal("-0.50")]) == [
+        "0.01", "0", "-0.5"
+    ]
     assert data["quote"]["ask"] == "60000"  # never exponent notation
     assert data["quote"]["timestamp"] == "2024-01-02T03:04:05+00:00"
     assert data["side"] == "buy" and data["fees"] == ["0.00000001"]

@@ -243,3 +243,13 @@ async def test_a_class_under_a_second_name_is_a_separate_instance(eight, make_ma
     assert first is not second and second.name == "ace_sub"
     assert status["ace_sub"]["status"] == "connected"
     assert eight["ace"].knobs.closed == 2
+
+
+async def test_best_price_errors_name_get_best_price(eight, make_manager):
+    for cls in eight.values():
+        cls.knobs.error = ExchangeConnectionError("down")
+    async with make_manager(list(eight)) as manager:
+        with pytest.raises(ExchangeConnectionError, match=r"^get_best_price: all 8 exchanges"):
+            await manager.get_best_price("BTC-USD", "buy")
+        with pytest.raises(SymbolNotSupportedError, match="get_best_price"):
+            await manager.get_best_price("BTCUSD!", "buy")

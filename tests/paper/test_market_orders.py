@@ -166,3 +166,17 @@ async def test_get_order_by_either_id(paper: PaperExchange) -> None:
         await paper.get_order(client_order_id="c2")
     with pytest.raises(InvalidOrderError):
         await paper.get_order()
+
+
+async def test_a_buy_larger_than_the_book_does_not_quote_the_books_cost(
+    paper: PaperExchange,
+) -> None:
+    """100 and 1,000 BTC used to read as the same cost (what the whole book costs)."""
+    messages = []
+    for amount in ("1000", "100000"):
+        with pytest.raises(InsufficientFundsError) as info:
+            await paper.place_order(OrderRequest("BTC-USD", "buy", amount))
+        messages.append(str(info.value))
+    for amount, message in zip(("1000", "100000"), messages, strict=True):
+        assert f"buy {amount} BTC-USD needs more than " in message
+        assert "the book holds cost alone" in message

@@ -213,7 +213,10 @@ def _arrive(
         need = cost + fee
     else:
         need = order.remaining * limit * (1 + fees.highest)
-    _check_funds(ledger, order, need, held=held, exchange=market.exchange)
+    thin = order.side is Side.BUY and limit is None and got < order.remaining
+    _check_funds(
+        ledger, order, need, held=held, exchange=market.exchange, covers=got if thin else None
+    )
 
     if limit is None and got < order.remaining:
         raise InvalidOrderError(
@@ -251,17 +254,37 @@ def _arrive(
 
 
 def _check_funds(
-    ledger: Ledger, order: PaperOrder, need: Decimal, held: Decimal, exchange: str
+    ledger: Ledger,
+    order: PaperOrder,
+    need: Decimal,
+    held: Decimal,
+    exchange: str,
+    covers: Decimal | None = None,
 ) -> None:
+    """Refuse an order its account cannot pay. ``covers``: for a market buy larger than the
+    book, the part the book holds, which is all ``need`` prices (so 100 and 1,000 BTC do not
+    read as the same cost)."""
     asset = order.reserved_asset
     available = ledger.free(asset) + held
     if need > available:
+        what = f"needs {_plain(need)} {asset}"
+        if covers is not None:
+            what = (
+                f"needs more than {_plain(need)} {asset}, what the {_plain(covers)} "
+                "the book holds cost alone"
+            )
         raise InsufficientFundsError(
-            f"{order.side.value} {order.amount} {order.symbol} needs {need} {asset}, "
-            f"{available} {asset} available",
+            f"{order.side.value} {_plain(order.amount)} {order.symbol} {what}; "
+            f"{_plain(available)} {asset} available",
             exchange=exchange,
             operation="place_order",
         )
+
+
+def _plain(value: Decimal) -> str:
+    """A Decimal without trailing zeros or exponent, for messages."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _move_funds(
