@@ -337,6 +337,11 @@ class RobinhoodExchange(AbstractExchange):
         return {code: balance.total for code, balance in details.items()}
 
     # ---- orders ------------------------------------------------------------------------
+    #
+    # No engine deadline (engine_deadline stays None): the order endpoint takes none, and
+    # x-timestamp is valid for 30 s as an authentication check only (docs.robinhood.com/
+    # crypto/trading, "Authentication: Timestamp"). An order whose answer was lost stays
+    # unknown until found by its client_order_id or settled by the user.
 
     async def place_order(self, order_request: OrderRequest) -> OrderResult:
         """Check the order against the pair's rules, then send it (never resent on its own)."""
