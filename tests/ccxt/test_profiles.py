@@ -8,7 +8,12 @@ import sys
 import pytest
 from powertrader_ccxt import PROFILES, CcxtExchange
 
-from powertrader_core import ConfigurationError, ExchangeFactory, NotSupportedError
+from powertrader_core import (
+    ConfigurationError,
+    ExchangeFactory,
+    NotSupportedError,
+    SymbolNotSupportedError,
+)
 from tests.fakes import registered
 
 SEVEN = ("kraken", "binance", "coinbase", "kucoin", "bitstamp", "bybit", "okx")
@@ -164,6 +169,9 @@ def test_a_ccxt_class_under_another_name_keeps_its_symbol_rules() -> None:
         exchange = ExchangeFactory.create_exchange("kraken_sub")
         assert exchange.normalize_symbol("BTC-USD") == "XBTUSD"
         assert exchange.denormalize_symbol("XBTUSD") == "BTC-USD"
+        # errors from the session it holds carry the name the factory gave it
+        with pytest.raises(SymbolNotSupportedError, match=r"^kraken_sub get_market_data:"):
+            exchange.session.resolve("NOPE-USD", "get_market_data")  # type: ignore[attr-defined]
     finally:
         ExchangeFactory.unregister_exchange("kraken_sub")
 

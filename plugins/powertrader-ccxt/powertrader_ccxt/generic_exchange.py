@@ -36,11 +36,11 @@ from powertrader_ccxt.convert import (
     book_from_ccxt,
     dec,
     market_data_from_ticker,
-    order_from_ccxt,
 )
 from powertrader_ccxt.key_formats import secret_problems
 from powertrader_ccxt.lookup import SENT_SKEW, find_by_client_id
 from powertrader_ccxt.order_arguments import order_arguments
+from powertrader_ccxt.order_results import order_result
 from powertrader_ccxt.profiles import ExchangeProfile, generic_profile
 from powertrader_ccxt.sent import SentOrders
 from powertrader_ccxt.session import CcxtSession
@@ -98,7 +98,7 @@ class CcxtExchange(AbstractExchange):
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         super().__init__(config)
-        self.session = CcxtSession(type(self).profile, self.config, self.name)
+        self.session = CcxtSession(type(self).profile, self.config, lambda: self.name)
         self._last_price: dict[str, tuple[Decimal, float]] = {}
         self.sent = SentOrders()  # when each client id was sent, and its deadline (sent.py)
         self.ws_url = ws_url_from_config(self.config, self.name)  # websocket origin override
@@ -366,42 +366,10 @@ class CcxtExchange(AbstractExchange):
         return datetime.fromtimestamp(rule.until(time.time(), wanted), tz=UTC)
 
     def _order_result(
-        self,
-        order: Mapping[str, Any],
-        operation: str,
-        *,
-        names: tuple[str, str | None] | None = None,
-        client_order_id: str | None = None,
-        default_status: OrderStatus = OrderStatus.PENDING,
-        fallback: Mapping[str, Any] | None = None,
-        metadata: Mapping[str, Any] | None = None,
+        self, order: Mapping[str, Any], operation: str, **naming: Any
     ) -> OrderResult:
-        """A ccxt order as our result, named as the caller asked (see the module docstring).
-
-        ``names`` is ``(canonical, quoted)`` from the caller's symbol; without one, the names
-        follow from the market ccxt reports (a stand-in market maps back to its USD name).
-        """
-        canonical: str | None = None
-        quoted: str | None = None
-        if names is not None:
-            canonical, quoted = names
-        elif order.get("symbol"):
-            canonical, quoted = self.session.names_of(str(order["symbol"]))
-        extra: dict[str, Any] = dict(metadata or {})
-        if quoted:
-            extra["quoted_symbol"] = quoted
-        return order_from_ccxt(
-            order,
-            exchange=self.name,
-            client_order_id=client_order_id,
-            default_status=default_status,
-            fallback=fallback,
-            metadata=extra,
-            symbol=canonical,
-            client_id_keys=self.profile.client_id_keys,
-            client_id_placeholders=self.profile.client_id_placeholders,
-            canceled_states=self.profile.canceled_states,
-        )
+        """A ccxt order as our result, named as the caller asked (``order_results.py``)."""
+        return order_result(self.session, order, **naming)
 
     def _recent_price(self, canonical: str) -> Decimal | None:
         seen = self._last_price.get(canonical)

@@ -49,22 +49,26 @@ Resolved = tuple[str, str, str | None, dict[str, Any]]
 class CcxtSession:
     """One ccxt client for one exchange instance, its markets, and the calls made through it.
 
-    ``name`` is the exchange's registered name (the one errors carry); ``config`` its
-    configuration (keys included: never printed, see ``settings.py``).
+    ``name`` gives the exchange's name (the one errors carry), asked each time: the factory
+    renames an instance after building it (a second account, ``kraken_sub``). ``config`` is
+    the exchange's configuration (keys included: never printed, see ``settings.py``).
     """
 
-    def __init__(self, profile: ExchangeProfile, config: Mapping[str, Any], name: str) -> None:
+    def __init__(
+        self, profile: ExchangeProfile, config: Mapping[str, Any], name: Callable[[], str]
+    ) -> None:
         self.profile = profile
-        self.name = name
+        self._name = name
+        name_now = name()
         try:
             self.settings = CcxtSettings.from_config(config)
         except ValueError as exc:
-            raise ConfigurationError(str(exc), exchange=name, operation="configure") from None
+            raise ConfigurationError(str(exc), exchange=name_now, operation="configure") from None
         if self.settings.sandbox and not profile.sandbox:
             raise NotSupportedError(
                 f"{profile.ccxt_id} has no sandbox (test environment) known to ccxt; remove "
                 "'sandbox' or point 'base_url' at a test server",
-                exchange=name,
+                exchange=name_now,
                 operation="configure",
             )
         self.limiter: RateLimiter | None = None  # the core's, on this exchange's budget
@@ -74,7 +78,7 @@ class CcxtSession:
             raise ConfigurationError(
                 f"ccxt has no exchange {profile.ccxt_id!r}: use a named exchange or "
                 "'ccxt:<id>' with one of ccxt's ids",
-                exchange=name,
+                exchange=name_now,
                 operation="configure",
             )
         try:
@@ -82,12 +86,17 @@ class CcxtSession:
         except LookupError:
             raise NotSupportedError(
                 f"{profile.ccxt_id} has no sandbox (test environment) known to ccxt",
-                exchange=name,
+                exchange=name_now,
                 operation="configure",
             ) from None
         self.loaded = False
         self._resolved: dict[str, Resolved] = {}
         self._closed = False
+
+    @property
+    def name(self) -> str:
+        """The exchange's registered name, as it is now."""
+        return self._name()
 
     def __repr__(self) -> str:
         return f"<CcxtSession {self.name!r} ccxt={self.profile.ccxt_id!r}>"
