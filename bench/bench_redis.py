@@ -7,9 +7,10 @@ installed). Both sides run in one process and one event loop, as a worst case fo
   ``RedisPriceSource`` hands the decoded ``MarketData`` on, one update every 2 ms, median and
   99th percentile. Baseline, same run: a bare redis-py ``XADD`` answered by a blocking
   ``XREAD`` of another connection (no encoding, no validation): the floor of the transport.
-- **throughput**: 100,000 updates offered at once, until the consumer has them all, in
-  updates per second. Baseline: the same entries, pre-encoded, pipelined in with ``XADD`` and
-  read back with ``XREAD`` and nothing else done with them.
+- **throughput**: 100,000 updates offered at once by a publisher in a process of its own (as
+  ``powertrader feed`` is), until the consumer here has them all, in updates per second.
+  Baseline: a bare redis-py process pipelining the same entries, pre-encoded, with ``XADD``, and
+  a bare ``XREAD`` loop here that does nothing with them.
 
 - **limiter grant through Redis**: one ``RateLimiter.acquire`` whose bucket lives in Redis (one
   ``EVALSHA`` of the GCRA script), a bucket that never makes it wait. Baseline: a bare redis-py
@@ -44,6 +45,7 @@ from powertrader_core.streaming.redis_wire import encode_update
 from tests.simulators.redis_server import RedisServer, redis_server_binary
 
 GRANTS = 3_000
+HERE = Path(__file__).resolve().parent
 LATENCY_UPDATES = 2_000
 THROUGHPUT_UPDATES = 100_000
 
@@ -73,80 +75,94 @@ class _Sink:
         pass
 
 
-async def _ours(url: str, stream: str, latency: bool) -> list[float]:
-    publisher = RedisPublisher(url, stream=stream, events_stream=stream + ":ev")
-    source = RedisPriceSource(url, stream=stream, events_stream=stream + ":ev", count=5000)
-    sink = _Sink()
-    reader = asyncio.create_task(source.run(sink))  # type: ignore[arg-type]
-    await publisher.start()
-    await asyncio.sleep(0.5)  # the reader is connected and positioned
-    if latency:
-        sink.expect = LATENCY_UPDATES
-        sent = []
+async def _consume(
+    url: str, stream: str, expect: int, ours: bool, ready: asyncio.Event
+) -> list[float]:
+    """Arrival times (perf_counter) of ``expect`` entries, read our way or the bare way."""
+    if ours:
+        source = RedisPriceSource(url, stream=stream, events_stream=stream + ":ev", count=5000)
+        sink = _Sink()
+        sink.expect = expect
+        reader = asyncio.create_task(source.run(sink))  # type: ignore[arg-type]
+        await asyncio.sleep(0.5)  # connected and positioned at the stream's end
+        return await _until_done(sink.done, sink.arrived, reader, ready)
+    client = open_redis(url)
+    arrived: list[float] = []
+    done = asyncio.Event()
+
+    async def read() -> None:
+        newest: Any = await client.xrevrange(stream, count=1)
+        last = newest[0][0] if newest else "0-0"
+        while len(arrived) < expect:
+            answer: Any = await client.xread({stream: last}, count=5000, block=1000)
+            for _name, entries in answer or ():
+                for entry_id, _fields in entries:
+                    last = entry_id
+                    arrived.append(time.perf_counter())
+        done.set()
+
+    task = asyncio.create_task(read())
+    await asyncio.sleep(0.5)
+    try:
+        return await _until_done(done, arrived, task, ready)
+    finally:
+        await client.aclose()
+
+
+async def _until_done(
+    done: asyncio.Event, arrived: list[float], task: asyncio.Task[None], ready: asyncio.Event
+) -> list[float]:
+    ready.set()
+    await asyncio.wait_for(done.wait(), 180)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return arrived
+
+
+async def _latency(url: str, stream: str, ours: bool) -> list[float]:
+    """Milliseconds from hand-over to arrival, one update every 2 ms."""
+    ready = asyncio.Event()
+    consumer = asyncio.create_task(_consume(url, stream, LATENCY_UPDATES, ours, ready))
+    await ready.wait()
+    sent: list[float] = []
+    if ours:
+        publisher = RedisPublisher(url, stream=stream, events_stream=stream + ":ev")
+        await publisher.start()
         for i in range(LATENCY_UPDATES):
             sent.append(time.perf_counter())
             publisher.offer_update("bench", "BTC-USD", _quote(i))
             await asyncio.sleep(0.002)
-        await asyncio.wait_for(sink.done.wait(), 30)
-        result = [(a - s) * 1000 for s, a in zip(sent, sink.arrived, strict=True)]
+        arrived = await consumer
+        await publisher.close()
     else:
-        quotes = [_quote(i) for i in range(THROUGHPUT_UPDATES)]
-        sink.expect = THROUGHPUT_UPDATES
-        start = time.perf_counter()
-        for quote in quotes:
-            publisher.offer_update("bench", "BTC-USD", quote)
-        await asyncio.wait_for(sink.done.wait(), 120)
-        result = [THROUGHPUT_UPDATES / (time.perf_counter() - start)]
-    reader.cancel()
-    await asyncio.gather(reader, return_exceptions=True)
-    await publisher.close()
-    return result
-
-
-async def _bare(url: str, stream: str, latency: bool) -> list[float]:
-    writer, reader_client = open_redis(url), open_redis(url)
-    fields = encode_update(
-        "bare", 1, "bench", "BTC-USD", _quote(0), received_at=datetime.now(UTC), mode="polling"
-    )
-    received: list[float] = []
-    expect = LATENCY_UPDATES if latency else THROUGHPUT_UPDATES
-    done = asyncio.Event()
-
-    async def read() -> None:
-        last = "$"
-        while True:
-            answer: Any = await reader_client.xread({stream: last}, count=5000, block=1000)
-            for _name, entries in answer or ():
-                for entry_id, _fields in entries:
-                    last = entry_id
-                    received.append(time.perf_counter())
-            if len(received) >= expect:
-                done.set()
-                return
-
-    task = asyncio.create_task(read())
-    await asyncio.sleep(0.5)
-    if latency:
-        sent = []
+        writer = open_redis(url)
+        fields = encode_update(
+            "bare", 1, "bench", "BTC-USD", _quote(0), received_at=datetime.now(UTC), mode="x"
+        )
         for _ in range(LATENCY_UPDATES):
             sent.append(time.perf_counter())
             await writer.xadd(stream, fields)  # type: ignore[arg-type]
             await asyncio.sleep(0.002)
-        await asyncio.wait_for(done.wait(), 30)
-        result = [(a - s) * 1000 for s, a in zip(sent, received, strict=True)]
-    else:
-        start = time.perf_counter()
-        for offset in range(0, THROUGHPUT_UPDATES, 2000):
-            pipe = writer.pipeline(transaction=False)
-            for _ in range(min(2000, THROUGHPUT_UPDATES - offset)):
-                pipe.xadd(stream, fields)  # type: ignore[arg-type]
-            await pipe.execute()
-        await asyncio.wait_for(done.wait(), 120)
-        result = [THROUGHPUT_UPDATES / (time.perf_counter() - start)]
-    await task
-    await writer.aclose()
-    await reader_client.aclose()
-    return result
+        arrived = await consumer
+        await writer.aclose()
+    return [(a - s) * 1000 for s, a in zip(sent, arrived, strict=True)]
+
+
+async def _throughput(url: str, stream: str, ours: bool) -> float:
+    """Updates a second through one stream, the publisher in a process of its own."""
+    ready = asyncio.Event()
+    consumer = asyncio.create_task(_consume(url, stream, THROUGHPUT_UPDATES, ours, ready))
+    await ready.wait()
+    start_at = time.time() + 4.0  # the child is up and its updates built by then
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, str(HERE / "_redis_child.py"), "ours" if ours else "bare", url, stream,
+        str(THROUGHPUT_UPDATES), str(start_at),
+    )
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    started = time.perf_counter()
+    arrived = await consumer
+    await child.wait()
+    return THROUGHPUT_UPDATES / (arrived[-1] - started)
 
 
 async def _grants(url: str) -> tuple[float, float]:
@@ -180,8 +196,8 @@ def run() -> Iterator[Figure]:
         print("redis: skipped (no redis-server; apt-get install -y redis-server)")
         return
     with RedisServer() as server:
-        ours = asyncio.run(_ours(server.url, "bench:lat", latency=True))
-        bare = asyncio.run(_bare(server.url, "bench:lat-bare", latency=True))
+        ours = asyncio.run(_latency(server.url, "bench:lat", ours=True))
+        bare = asyncio.run(_latency(server.url, "bench:lat-bare", ours=False))
         yield Figure("redis publish->consumer latency median", statistics.median(ours),
                      statistics.median(bare), "ms", "bare XADD->XREAD")
         yield Figure("redis publish->consumer latency p99", _p99(ours), _p99(bare), "ms",
@@ -189,7 +205,7 @@ def run() -> Iterator[Figure]:
         grant, ping = asyncio.run(_grants(server.url))
         yield Figure("limiter grant through Redis", grant * 1e3, ping * 1e3, "ms",
                      "bare PING round trip", goal="<= 1 ms")
-        ours_rate = asyncio.run(_ours(server.url, "bench:tp", latency=False))[0]
-        bare_rate = asyncio.run(_bare(server.url, "bench:tp-bare", latency=False))[0]
+        ours_rate = asyncio.run(_throughput(server.url, "bench:tp", ours=True))
+        bare_rate = asyncio.run(_throughput(server.url, "bench:tp-bare", ours=False))
         yield Figure("redis throughput (one stream)", ours_rate, bare_rate, "updates/s",
                      "bare pipelined XADD + XREAD", goal=">= 50,000 updates/s")
