@@ -292,10 +292,13 @@ class Feed:
         if state.websocket == "up":
             state.disconnects += 1
         self._stream_live = False
+        if state.websocket == "down":  # another reconnect failed: said once, at the change
+            log.info("%s: websocket still down: %s", self.name, reason)
+        else:
+            log.warning("%s: websocket down (%s); polling until it is back", self.name, reason)
         state.websocket = "down"
         state.last_error = reason
         state.last_error_at = time.time()
-        log.warning("%s: websocket down (%s); polling until it is back", self.name, reason)
         self._stream_down.set()
 
     async def _fill_in(self) -> None:

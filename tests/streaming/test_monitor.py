@@ -108,7 +108,7 @@ async def test_stream_and_polls_both_down_is_one_disconnected_event(
     assert events == [(True, "websocket"), (False, "websocket")]
     status = manager.get_exchange_status()["ws2"]["price_feed"]
     assert status["connected"] is False and status["websocket"] == "down"
-    assert "websocket down and polling failed" in status["last_error"]
+    assert status["last_error"]  # the latest failure, of the polls or of a reconnect
 
 
 async def test_stream_that_falls_silent_is_restarted(venues, make_manager) -> None:
@@ -324,3 +324,19 @@ async def test_an_exchange_that_cannot_be_built_stops_its_feed(venues, make_mana
     feed = manager.get_exchange_status()["broken"]["price_feed"]
     assert feed["running"] is False and "could not build" in feed["last_error"]
     assert all("broken" not in task.get_name() for task in _feed_tasks())
+
+
+async def test_a_blocked_websocket_warns_once(venues, make_manager, caplog) -> None:
+    """Reconnects keep failing behind a firewall: one warning at the change, not one each."""
+    v = venues(stream_venue("ws3", refuse=1000))["ws3"]
+    manager = make_manager(["ws3"])
+    modes: list[tuple[bool, str]] = []
+    manager.subscribe_to_connection_events(lambda e, c, mode: modes.append((c, mode)))
+    with caplog.at_level("INFO", logger="powertrader_core.streaming"):
+        await manager.start_price_monitoring("BTC-USD")
+        await until(lambda: v.control.connects >= 4, what="several refused connections")
+        await until(lambda: modes == [(True, "polling")], what="polled prices")
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "ws3" in r.message]
+    assert len(warnings) == 1 and "polling until it is back" in warnings[0].message
+    feed = manager.get_exchange_status()["ws3"]["price_feed"]
+    assert feed["mode"] == "polling" and feed["websocket"] == "down" and feed["polls"] >= 1
