@@ -27,10 +27,7 @@ class TestKrakenCassettes(CcxtCassetteConformance):
     name = "kraken"
     symbols = ("BTC-USD",)
     too_small_amount = "0.00005"  # ordermin 0.0001 (AssetPairs)
-    skip_checks: ClassVar = {
-        **NO_RECORDING,
-        "market_data_batch": "no Ticker answer for a list of pairs recorded",
-    }
+    skip_checks: ClassVar = NO_RECORDING  # a batch of one pair is the recorded Ticker request
 
     def valid_order(self) -> OrderRequest:
         return OrderRequest(
@@ -77,8 +74,7 @@ class TestKuCoinCassettes(CcxtCassetteConformance):
     symbols = ("BTC-USD",)  # quoted on BTC-USDT
     too_small_amount = "0.000001"  # baseMinSize 0.00001
     skip_checks: ClassVar = {
-        **NO_RECORDING,
-        "market_data_batch": "no allTickers answer recorded",
+        **NO_RECORDING,  # the batch is allTickers, recorded with the markets (fees come from it)
         "estimate_fill": "asks 100 levels (level2_100); the recorded book is level2_20",
     }
 
