@@ -17,7 +17,7 @@ import datetime as dt
 import enum
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,13 +138,28 @@ def error_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-def new_table(*columns: str, title: str | None = None) -> Table:
-    """A table with our columns; numeric-looking columns are right-aligned by the caller."""
+def new_table(
+    *columns: str, title: str | None = None, numbers: Sequence[str] = ()
+) -> Table:
+    """A table with our columns that fits a standard 80-column terminal.
+
+    Rules under the header only (no side or inner frame: 2 spaces between columns), so
+    the width goes to the data. Columns named in ``numbers`` are right-aligned and never
+    wrapped: when space runs short, rich narrows the text columns (which wrap at spaces)
+    first, so a price is never cut to ``59959.…``.
+    """
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+        show_edge=False, collapse_padding=True,
+    )
     for column in columns:
-        table.add_column(column)
+        if column in numbers:
+            table.add_column(column, justify="right", no_wrap=True)
+        else:
+            table.add_column(column)
     return table
 
 

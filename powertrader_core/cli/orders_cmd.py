@@ -12,6 +12,7 @@ as it happens.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -135,38 +136,59 @@ async def _reconcile(manager: MultiExchangeManager) -> dict[str, Any]:
     return {"summary": str(summary), **(as_dict() if callable(as_dict) else {})}
 
 
+def _describe(order: OrderResult, exchange: bool) -> str:
+    """``04:02:11 buy 0.01 BTC-USD stop, trigger 70000``: what the order is, in words that
+    wrap at spaces (never inside a number)."""
+    from powertrader_core._types import utc_now
+
+    stamp = order.timestamp
+    when = stamp.strftime("%H:%M:%S" if stamp.date() == utc_now().date() else "%Y-%m-%d %H:%M")
+    parts = [
+        order.exchange if exchange else "",
+        when,
+        order.side.value if order.side else "",
+        money(order.amount) if order.amount is not None else "",
+        order.symbol or "",
+        order.order_type.value if order.order_type else "",
+    ]
+    text = " ".join(part for part in parts if part)
+    if order.price is not None:
+        text += f" at {money(order.price)}"
+    stop = order.metadata.get("stop_price")  # the paper exchange's; others may add it
+    if stop is not None:
+        text += f", trigger {money(Decimal(str(stop)))}"
+    return text
+
+
 def _print_orders(record: dict[str, Any]) -> None:
+    """One row per order, fitting 80 columns: the id (whole: `cancel` takes it) with what
+    the order is beneath it, then status, what filled and at what price, and the fee."""
     if "reconciled" in record:
         typer.echo(f"reconciled: {record['reconciled']['summary']}")
-    table = new_table("order id", "exchange", "time (UTC)", "order", "status", "filled")
-    table.columns[0].no_wrap = True
-    for order in record["orders"]:
-        what = " ".join(
-            part
-            for part in (
-                order.side.value if order.side else "",
-                money(order.amount) if order.amount is not None else "",
-                order.symbol or "",
-                order.order_type.value if order.order_type else "",
-                money(order.price) if order.price is not None else "",
-            )
-            if part
-        )
+    orders: list[OrderResult] = record["orders"]
+    venues = {order.exchange for order in orders}
+    many = len(venues) > 1 or bool(record["failures"])
+    title = None if many or not venues else f"orders on {next(iter(venues))} (times UTC)"
+    table = new_table("order", "status", "filled", "fee", title=title, numbers=("fee",))
+    table.columns[0].no_wrap = False
+    for order in orders:
         filled = money(order.filled_amount)
         if order.average_price is not None:
             filled += f" @ {money(order.average_price)}"
+        fees = ", ".join(f"{money(v)} {k}" for k, v in order.fees.items()) or "-"
         table.add_row(
-            escape(order.order_id),
-            escape(order.exchange),
-            order.timestamp.strftime("%m-%d %H:%M:%S"),
-            escape(what),
+            f"{escape(order.order_id)}\n{escape(_describe(order, many))}",
             order.status.value,
             filled,
+            escape(fees),
         )
     for failure in record["failures"]:
-        table.add_row("-", escape(failure["exchange"]), "-", "-",
-                      failure_cell(failure["exchange"], failure["error"]), "-")
-    if not record["orders"] and not record["failures"]:
+        table.add_row(
+            escape(failure["exchange"]) + "\n"
+            + failure_cell(failure["exchange"], failure["error"]),
+            "-", "-", "-",
+        )
+    if not orders and not record["failures"]:
         typer.echo("no orders", err=True)
         return
     print_table(table)

@@ -36,6 +36,7 @@ from powertrader_core.cli._context import (
     run,
 )
 from powertrader_core.cli._output import (
+    console,
     emit_json,
     escape,
     new_table,
@@ -132,9 +133,10 @@ def exchanges_command(
         )
     print_table(table)
     if any(not row["configured"] for row in rows):
-        typer.echo(
+        console().print(  # wrapped to the terminal, as the table is
             "`powertrader config validate` says what is missing; "
-            "`powertrader config set EXCHANGE` stores it. Prices need no keys on most exchanges."
+            "`powertrader config set EXCHANGE` stores it. Prices need no keys on most exchanges.",
+            markup=False,
         )
 
 

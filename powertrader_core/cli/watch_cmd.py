@@ -102,7 +102,12 @@ class Board:
         )
 
     def table(self) -> Table:
-        table = new_table("exchange", "symbol", "bid", "ask", "last", "change", "updated", "note")
+        table = new_table(
+            "exchange", "symbol", "bid", "ask", "last", "change", "time", "note",
+            numbers=("bid", "ask", "last", "change", "time"),
+        )
+        for column in table.columns[:2]:  # names are single words: never cut them
+            column.no_wrap = True
         for (name, symbol), event in sorted(self.rows.items()):
             quote = event.quote
             note = f"[red]{escape(reason(name, event.error))}[/]" if event.error else ""
@@ -115,7 +120,7 @@ class Board:
             percent = (change / start * 100) if start else Decimal(0)
             table.add_row(
                 escape(name), symbol, money(quote.bid), money(quote.ask), money(quote.price),
-                f"[{colour}]{change:+f} ({percent:+.2f}%)[/]",
+                f"[{colour}]{'+' if change > 0 else ''}{money(change)} {percent:+.2f}%[/]",
                 quote.timestamp.strftime("%H:%M:%S"), note,
             )
         return table
