@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,12 @@ from tests.simulators.kraken_orders import DEADLINE_PASSED
 
 
 @pytest.fixture
-def short_kraken_deadlines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Kraken's deadline bounds with a 0.2 s minimum instead of 3 s (speed only)."""
+def short_kraken_deadlines(
+    monkeypatch: pytest.MonkeyPatch, kraken_sim: KrakenSimulator
+) -> Iterator[None]:
+    """Kraken's deadline bounds with a 0.2 s minimum instead of 3 s (speed only), in the
+    plugin and the simulator alike."""
+    kraken_sim.deadline_min_seconds = 0.0
     profile = KrakenExchange.profile
     fast = dataclasses.replace(
         profile,
@@ -231,3 +236,19 @@ async def test_recv_window_left_alone_without_a_deadline() -> None:
         assert exchange.client.options["recvWindow"] == 10_000  # type: ignore[attr-defined]
     finally:
         await exchange.close()
+
+
+async def test_kraken_refuses_a_deadline_sooner_than_two_seconds(
+    kraken_sim: KrakenSimulator, tmp_path: Path
+) -> None:
+    """Kraken's minimum, now + 2 s on arrival, is the simulator's too: a sooner deadline is an
+    invalid argument (no order); the plugin's own deadlines (at least now + 3 s) never are."""
+    config = kraken_config(kraken_sim, tmp_path, rate_limit=False)
+    async with KrakenExchange(config) as exchange:
+        await exchange.ensure_initialized()
+        soon = datetime.fromtimestamp(math.ceil(time.time()) + 1, tz=UTC)  # under now + 2 s
+        with pytest.raises(ExchangeError, match="kraken place_order"):
+            await exchange.place_order(_limit().model_copy(update={"deadline": soon}))
+        await exchange.place_order(_limit())
+    assert kraken_sim.refused == [("AddOrder", "EGeneral:Invalid arguments:deadline")]
+    assert len(kraken_sim.orders) == 1

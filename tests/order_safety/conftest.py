@@ -60,6 +60,7 @@ def make_kraken_manager(tmp_path: Path) -> MakeManager:
         **overrides: Any,
     ) -> MultiExchangeManager:
         extra = {"rate_limit_ms": 5, "timeout": 5, **(config or {})}
+        sim.deadline_min_seconds = 0.0  # the plugin's minimum is shortened (above)
         config = kraken_config(sim, tmp_path / "markets", **extra)
         return MultiExchangeManager(
             DictConfig({"kraken": config}),

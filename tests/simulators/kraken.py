@@ -24,7 +24,11 @@ Knobs (attributes and methods of :class:`KrakenSimulator`; change them at any ti
   ``delay``, which processes the request that much later). ``times=None`` keeps the fault
   until ``clear_faults()``.
 - AddOrder honours Kraken's ``deadline`` parameter (RFC 3339): processed after it, the order
-  is refused with ``kraken_orders.DEADLINE_PASSED`` and not stored.
+  is refused with ``kraken_orders.DEADLINE_PASSED`` and not stored; one sooner than
+  ``deadline_min_seconds`` (2 s, Kraken's minimum) or later than 60 s after the request
+  arrived is refused as an invalid argument. With ``fail("hold", path="AddOrder", delay=s)``
+  the request is accepted late (the accept-late knob): an order when it is processed before
+  its deadline, refused after it.
 - ``KrakenSimulator(extra_pairs=2000)``: a market list of that many synthetic pairs
   (``SYN0000/USD``...) besides the real-looking ones (BTC/USD, BTC/EUR, BTC/USDT, ETH/USD,
   SOL/USD).
@@ -112,6 +116,9 @@ class KrakenSimulator:
     tier: str | None = None
     public_per_second: float | None = None
     public_burst: float = 2.0
+    #: AddOrder refuses a deadline sooner than this after the request arrived ("min now() +
+    #: 2 seconds"); tests that shorten the plugin's bound set it lower.
+    deadline_min_seconds: float = 2.0
     ledger_cost: float = 2
     requests: list[RequestRecord] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (method, Kraken's error)
@@ -221,6 +228,7 @@ class KrakenSimulator:
         if request.method == "POST":
             params.update(parse_qsl(raw_body.decode(), keep_blank_values=True))
         self.requests.append(RequestRecord(request.method, request.path, params, arrived))
+        params = {**params, "_arrived_at": repr(time.time())}  # AddOrder's deadline bounds
 
         delay = self.path_latency.get(method, self.latency)
         if delay:

@@ -122,8 +122,9 @@ class OrderBookKeeper:
     # ---- orders ---------------------------------------------------------------------------
 
     def _check_deadline(self, params: dict[str, str]) -> None:
-        """AddOrder's ``deadline``: an RFC 3339 time; a request processed later is refused.
-        (Kraken's lower bound, now + 2 s, is not enforced: tests shorten the plugin's.)"""
+        """AddOrder's ``deadline``: an RFC 3339 time between now + 2 s (the simulator's
+        ``deadline_min_seconds``) and now + 60 s when the request arrived; a request
+        processed later than it is refused."""
         text = params.get("deadline")
         if not text:
             return
@@ -134,7 +135,9 @@ class OrderBookKeeper:
         if deadline.tzinfo is None:
             raise KrakenError("EGeneral:Invalid arguments:deadline")
         now = time.time()
-        if deadline.timestamp() > now + 60:
+        arrived = float(params.get("_arrived_at") or now)
+        too_soon = deadline.timestamp() < arrived + self.sim.deadline_min_seconds
+        if too_soon or deadline.timestamp() > arrived + 60:
             raise KrakenError("EGeneral:Invalid arguments:deadline")
         if now > deadline.timestamp():
             raise KrakenError(DEADLINE_PASSED)
