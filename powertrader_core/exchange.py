@@ -53,6 +53,7 @@ OPTIONAL_OPERATIONS = (
     "get_order",
     "get_open_orders",
     "find_orders",
+    "get_orders_by_id",
     "get_order_book",
     "get_trading_fees",
     "watch_market_data",
@@ -248,10 +249,10 @@ class AbstractExchange(abc.ABC):
         ``NotSupportedError`` (the default) makes it look them up one by one."""
         raise self._unsupported("find_orders")
 
-    async def get_orders(self, order_ids: Sequence[str]) -> dict[str, OrderResult]:
+    async def get_orders_by_id(self, order_ids: Sequence[str]) -> dict[str, OrderResult]:
         """Many orders by the exchange's ids in as few requests as it allows:
         ``{order_id: order}`` (an unknown id is left out). ``NotSupportedError`` by default."""
-        raise self._unsupported("get_orders")
+        raise self._unsupported("get_orders_by_id")
 
     async def get_open_orders(self, symbol: str | None = None) -> list[OrderResult]:
         """Orders still open, for reconciliation where lookup by client id is impossible."""

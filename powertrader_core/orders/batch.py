@@ -3,7 +3,7 @@
 Fifty unsettled entries looked up one by one cost fifty lookup chains (on Kraken, an
 OpenOrders and a ClosedOrders request per look, two looks each for the absence check: 200
 requests, each waiting for the rate limit). Where the exchange can list many orders at once
-(:meth:`AbstractExchange.find_orders`, by client id; :meth:`AbstractExchange.get_orders`, by
+(:meth:`AbstractExchange.find_orders`, by client id; :meth:`AbstractExchange.get_orders_by_id`, by
 its own ids: Kraken's QueryOrders takes 50), the entries of one exchange are looked up
 together:
 
@@ -110,8 +110,8 @@ async def get_many(
     entry whose order the answer lacks is left out); None when the exchange cannot batch."""
     by_id = {e.exchange_order_id: e for e in entries if e.exchange_order_id is not None}
     try:
-        found = await locator.read(venue.name, "get_orders",
-                                   lambda: venue.get_orders(list(by_id)))
+        found = await locator.read(venue.name, "get_orders_by_id",
+                                   lambda: venue.get_orders_by_id(list(by_id)))
     except NotSupportedError:
         return None
     except ExchangeError as error:
@@ -119,7 +119,7 @@ async def get_many(
                 for e in by_id.values()}
     return {
         by_id[order_id].client_order_id: Lookup(
-            result=locator.ours(result, venue, by_id[order_id]), how="get_orders (batched)"
+            result=locator.ours(result, venue, by_id[order_id]), how="get_orders_by_id (batched)"
         )
         for order_id, result in found.items()
         if order_id in by_id

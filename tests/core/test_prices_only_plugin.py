@@ -69,7 +69,7 @@ def test_the_kit_reports_what_a_plugin_supports() -> None:
     report = supported_operations(PricesOnly)
     assert report["get_market_data"] is True
     assert report["place_order"] is False and report["get_balance"] is False
-    assert {"cancel_order", "find_orders", "watch_market_data"} <= set(report)
+    assert {"cancel_order", "find_orders", "get_orders_by_id", "watch_market_data"} <= set(report)
     assert not any(ok for op, ok in report.items() if op != "get_market_data")
     assert supported_operations(PricesOnly()) == report
     assert exchange_class_problems(PricesOnly) == []

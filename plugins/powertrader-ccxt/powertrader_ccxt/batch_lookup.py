@@ -89,5 +89,5 @@ async def fetch_by_ids(
     orders: list[Mapping[str, Any]] = []
     for start in range(0, len(order_ids), size):
         chunk = list(order_ids[start:start + size])
-        orders += list(await call("get_orders", client.fetch_orders_by_ids, chunk) or [])
+        orders += list(await call("get_orders_by_id", client.fetch_orders_by_ids, chunk) or [])
     return orders

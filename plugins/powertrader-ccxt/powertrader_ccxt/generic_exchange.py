@@ -470,10 +470,10 @@ class CcxtExchange(AbstractExchange):
         return {cid: self._order_result(order, operation, client_order_id=cid)
                 for cid, order in found.items()}
 
-    async def get_orders(self, order_ids: Sequence[str]) -> dict[str, OrderResult]:
+    async def get_orders_by_id(self, order_ids: Sequence[str]) -> dict[str, OrderResult]:
         """Orders by the exchange's ids, ``orders_per_query`` a request (Kraken's QueryOrders:
         50); ``NotSupportedError`` where the profile sets none."""
-        operation = "get_orders"
+        operation = "get_orders_by_id"
         if self.profile.orders_per_query <= 0:
             raise self._unsupported(operation)
         self._require_keys(operation)
