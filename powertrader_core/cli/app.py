@@ -39,6 +39,7 @@ from powertrader_core.cli._context import (
 )
 from powertrader_core.cli._group import ContractGroup
 from powertrader_core.cli.config_cmd import config_app
+from powertrader_core.cli.paper_cmd import paper_app
 from powertrader_core.cli.plugins_cmd import plugins_command
 
 app = typer.Typer(
@@ -70,6 +71,7 @@ _COMMANDS: tuple[tuple[str, Callable[..., Any]], ...] = (
 for _name, _command in _COMMANDS:
     app.command(_name)(with_global_options(_command))
 app.add_typer(config_app, name="config")
+app.add_typer(paper_app, name="paper")
 
 
 def _version(value: bool) -> None:
@@ -125,7 +127,7 @@ def register_plugin_commands() -> None:
 
 wrap_typer_commands(app)
 
-_BUILT_IN = frozenset({*(name for name, _ in _COMMANDS), "config"})
+_BUILT_IN = frozenset({*(name for name, _ in _COMMANDS), "config", "paper"})
 _ROOT_OPTIONS_WITH_VALUE = frozenset({"--region"})
 
 

@@ -37,7 +37,7 @@ from powertrader_core.kit.files import (
 from powertrader_core.kit.limiter import RateLimiter, key_fingerprint
 from powertrader_core.kit.log_scrub import protect_logs
 from powertrader_core.kit.names import exchange_key
-from powertrader_core.kit.paths import cache_dir, config_dir, data_dir
+from powertrader_core.kit.paths import cache_dir, config_dir, credentials_dir, data_dir
 from powertrader_core.kit.retry_after import parse_retry_after
 from powertrader_core.kit.secrets import MASK, scrub
 from powertrader_core.kit.sqlite_schema import check_schema_version
@@ -66,6 +66,7 @@ __all__ = [
     "cache_dir",
     "check_schema_version",
     "config_dir",
+    "credentials_dir",
     "data_dir",
     "default_store",
     "ensure_dir",

@@ -53,21 +53,60 @@ def _render(pair: KeyPair) -> str:
     return "\n".join(lines)
 
 
+def _save(pair: KeyPair) -> str:
+    """Store the private key as Robinhood's ``private_key`` in the command line's credentials
+    folder, beside an API key already stored; encrypted when a passphrase is set
+    (``POWERTRADER_PASSPHRASE``) or the file already is. Returns the file written."""
+    from powertrader_core import ExchangeConfigManager
+    from powertrader_core.kit import credentials_dir
+
+    manager = ExchangeConfigManager(credentials_dir())
+    config = dict(manager.stored_config("robinhood"))
+    config["private_key"] = pair.private_key
+    return str(manager.save_exchange_config("robinhood", config))
+
+
 @robinhood_app.command("keygen")
 def keygen_command(
     as_json: bool = typer.Option(False, "--json", help="Print the keys and steps as JSON."),
+    save: bool = typer.Option(
+        False,
+        "--save",
+        help="Store the private key with your credentials (encrypted when a passphrase is "
+        "set) instead of printing it.",
+    ),
 ) -> None:
     """Make an Ed25519 key pair for Robinhood and print the setup steps."""
+    from powertrader_core import ConfigurationError
+
     pair = generate_keypair()
+    saved = None
+    if save:
+        try:
+            saved = _save(pair)
+        except ConfigurationError as exc:
+            message = f"robinhood keygen: {exc}"
+            if as_json:
+                typer.echo(json.dumps({"error": {"type": "ConfigurationError",
+                                                 "message": message}}))
+            typer.echo(f"error: {message}", err=True)
+            raise typer.Exit(1) from None
     if as_json:
-        payload = {
-            "public_key": pair.public_key,
-            "private_key": pair.private_key,
-            "steps": list(KEYGEN_STEPS),
-        }
+        payload: dict[str, object] = {"public_key": pair.public_key}
+        if saved is None:
+            payload["private_key"] = pair.private_key
+        else:
+            payload["saved_to"] = saved
+        payload["steps"] = list(KEYGEN_STEPS)
         typer.echo(json.dumps(payload, indent=2))
         return
-    typer.echo(_render(pair))
+    text = _render(pair)
+    if saved is not None:  # the private key stays out of the terminal's scrollback
+        text = text.replace(
+            f"PRIVATE key (store it as private_key; never share it):\n  {pair.private_key}",
+            f"PRIVATE key: saved as private_key in {saved}",
+        )
+    typer.echo(text)
 
 
 def register_commands(app: typer.Typer) -> None:
