@@ -274,10 +274,35 @@ def encrypt_command(
             written[name] = str(manager.encrypt_exchange_config(name))
     except ConfigurationError as exc:
         _fail(str(exc), as_json)
+    others = _other_passphrases(manager, written)
+    for message in others:
+        typer.echo(f"warning: {message}", err=True)
     if as_json:
-        typer.echo(json.dumps({"encrypted": written}))
+        typer.echo(json.dumps({"encrypted": written, "warnings": others}))
         return
     if not written:
         typer.echo("no credential files to encrypt")
     for name, path in written.items():
         typer.echo(f"{name}: {path}")
+
+
+def _other_passphrases(manager: ExchangeConfigManager, written: dict[str, str]) -> list[str]:
+    """Encrypted files that the passphrase just used does not open: one passphrase can then
+    not unlock every exchange, which a person finds out only when a command fails."""
+    from powertrader_core.errors import ConfigurationError
+
+    if not written:
+        return []
+    found = []
+    for name in manager.stored_exchanges():
+        if name in written or not manager.encrypted_path(name).exists():
+            continue
+        try:
+            manager.load_exchange_config(name)
+        except ConfigurationError as exc:
+            if "passphrase" in exc.message:
+                found.append(
+                    f"{manager.encrypted_path(name)} was encrypted with another passphrase: "
+                    "one passphrase will not open both (re-encrypt it with this one)"
+                )
+    return found

@@ -295,11 +295,28 @@ def _confirm(
 def _order_record(
     result: OrderResult, *, live: bool, estimate: FillEstimate | None
 ) -> dict[str, Any]:
-    return {"live": live, "exchange": result.exchange, "order": result, "estimate": estimate}
+    journal = result.metadata.get("journal")
+    replayed = isinstance(journal, dict) and journal.get("replayed") is True
+    return {
+        "live": live,
+        "exchange": result.exchange,
+        "order": result,
+        "estimate": estimate,
+        "replayed": replayed,
+    }
+
+
+#: What a replayed order says: the client order id was used before, nothing was sent now.
+REPLAYED = (
+    "note: client order id {cid} was used before: this is the order it placed then, as "
+    "the journal recorded it; nothing was sent now"
+)
 
 
 def _print_order(record: dict[str, Any]) -> None:
     result: OrderResult = record["order"]
+    if record.get("replayed"):
+        typer.echo(REPLAYED.format(cid=result.client_order_id), err=True)
     mode = "LIVE" if record["live"] else "paper"
     table = new_table("field", "value", title=f"{mode} order on {result.exchange}")
     side = result.side.value if result.side else "?"

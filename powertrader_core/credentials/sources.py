@@ -157,6 +157,10 @@ def open_if_exists(path: Path, *, what: str) -> IO[bytes] | None:
         ) from None
 
 
+#: (path, mode) pairs already warned about in this process.
+_WARNED: set[tuple[str, int]] = set()
+
+
 def check_private_mode(path: Path, handle: IO[bytes]) -> None:
     """Refuse a secrets file others could have written; warn when others can read it.
 
@@ -177,7 +181,8 @@ def check_private_mode(path: Path, handle: IO[bytes]) -> None:
             operation="load_exchange_config",
         )
     mode = stat.S_IMODE(status.st_mode)
-    if mode & 0o077:
+    if mode & 0o077 and (str(path), mode) not in _WARNED:
+        _WARNED.add((str(path), mode))  # once per file and mode: it is read per exchange
         log.warning(
             "%s is accessible to other users (mode %03o); restrict it with: chmod 600 %s",
             path,

@@ -46,3 +46,18 @@ def test_keygen_save_stores_the_private_key_not_on_screen(
     assert encrypted["saved_to"] == str(folder / "robinhood_config.enc")
     assert "private_key" not in encrypted
     assert not (folder / "robinhood_config.json").exists()  # no plain copy left
+
+
+def test_reusing_a_client_order_id_says_the_order_was_replayed(cli: Invoke) -> None:
+    first = parsed(cli("order", "buy", "BTC-USD", "0.01", "--client-order-id", "mine-1",
+                       "--json"))
+    assert first["replayed"] is False
+    again = cli("order", "buy", "BTC-USD", "0.01", "--client-order-id", "mine-1")
+    assert again.exit_code == 0, again.output
+    assert "client order id mine-1 was used before" in again.stderr
+    assert "nothing was sent now" in again.stderr
+    replay = parsed(cli("order", "buy", "BTC-USD", "0.01", "--client-order-id", "mine-1",
+                        "--json"))
+    assert replay["replayed"] is True
+    assert replay["order"]["order_id"] == first["order"]["order_id"]
+    assert len(parsed(cli("orders", "--json"))["orders"]) == 1

@@ -180,3 +180,20 @@ def test_encrypt_existing_files(folder: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_config_help_is_listed() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0 and "config" in result.output
+
+
+def test_encrypt_with_another_passphrase_warns(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET)
+    run(folder, "set", "keyex", "--api-key", KEY, "--private-key", TEST_PRIVATE_KEY)
+    monkeypatch.setenv("POWERTRADER_PASSPHRASE", TEST_PASSPHRASE)
+    assert run(folder, "encrypt", "testex").exit_code == 0
+    monkeypatch.setenv("POWERTRADER_PASSPHRASE", "another passphrase entirely")
+    result = run(folder, "encrypt", "keyex", "--json")
+    assert result.exit_code == 0, result.output
+    [warning] = json.loads(result.stdout)["warnings"]
+    assert "testex_config.enc was encrypted with another passphrase" in warning
+    assert "warning: " in result.stderr
+    same = run(folder, "encrypt", "keyex", "--json")  # already encrypted with this one
+    assert json.loads(same.stdout).get("warnings", []) in ([], [warning])

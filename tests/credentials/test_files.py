@@ -276,3 +276,19 @@ def test_what_the_project_writes_stays_within_the_bound() -> None:
         encrypted.MAX_SCRYPT_WORK // 4
     )
     assert 128 * encrypted.MAX_SCRYPT_WORK <= 256 * 2**20  # memory: 128·n·r bytes
+
+
+def test_a_readable_env_file_is_warned_about_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every exchange's configuration reads .env: its warning used to print per read."""
+    env_file = tmp_path / ".env"
+    env_file.write_text("TESTEX_API_KEY=abc\n")
+    env_file.chmod(0o644)
+    manager = ExchangeConfigManager(tmp_path / "creds", env_file=env_file)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            manager.load_exchange_config("testex")
+            manager.load_exchange_config("keyex")
+    warned = [r for r in caplog.records if "accessible to other users" in r.getMessage()]
+    assert len(warned) == 1 and str(env_file) in warned[0].getMessage()
