@@ -107,6 +107,9 @@ class ExchangeConfigManager:
         self._environ = environ
         self._passphrase_source = passphrase
         self._passphrase: Secret | None = None
+        #: Per exchange, credential fields a lower source has but the winning one lacks
+        #: (field -> where it is): keys never mix across sources, so those are not used.
+        self._unused: dict[str, dict[str, str]] = {}
 
     def __repr__(self) -> str:
         return f"<ExchangeConfigManager config_dir={str(self.config_dir)!r}>"
@@ -256,6 +259,13 @@ class ExchangeConfigManager:
                     continue
                 values[key] = value
                 labels[key] = source.labels[key]
+        self._unused[name] = {
+            key: source.labels[key]
+            for source in sources
+            if winner is not None and source is not winner
+            for key in credential_fields
+            if key in source.values and key not in winner.values
+        }
         check_endpoint_sources(name, labels, credential_fields)
         log.debug(
             "%s: configuration from %s",
@@ -302,10 +312,19 @@ class ExchangeConfigManager:
         """
         cls = self.exchange_class(exchange_name, "validate_config")
         try:
-            config = self.load_exchange_config(exchange_name)
+            config, labels = self.load_exchange_config(exchange_name, with_sources=True)
         except ConfigurationError as exc:
             return [exc.message]
-        return check_with(cls, config)
+        problems = check_with(cls, config)
+        unused = self._unused.get(exchange_key(exchange_name), {})
+        if problems and unused:
+            used = sorted({labels[k] for k in labels if k in self.credential_fields(cls)})
+            problems.append(
+                f"{', '.join(sorted(unused))} from {', '.join(sorted(set(unused.values())))} "
+                f"not used: the keys come from {', '.join(used)} only, and keys never mix "
+                "across sources (give the rest there too, or remove those keys there)"
+            )
+        return problems
 
     def validate_config(self, exchange_name: str) -> bool:
         """True when the exchange has every credential its plugin declares, all well formed."""

@@ -197,3 +197,21 @@ def test_encrypt_with_another_passphrase_warns(
     assert "warning: " in result.stderr
     same = run(folder, "encrypt", "keyex", "--json")  # already encrypted with this one
     assert json.loads(same.stdout).get("warnings", []) in ([], [warning])
+
+
+def test_a_partial_environment_says_the_files_secret_is_not_used(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only TESTEX_API_KEY in the environment: the file's secret is not mixed in, and the
+    problem says so instead of a bare "api_secret is missing"."""
+    run(folder, "set", "testex", "--api-key", KEY, "--api-secret", SECRET)
+    monkeypatch.setenv("TESTEX_API_KEY", "env-key-abcdefgh1234")
+    result = run(folder, "validate", "testex", "--json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["testex"]["problems"]
+    assert problems[0] == "api_secret is missing"
+    assert problems[1].startswith(
+        f"api_secret from file {folder / 'testex_config.json'} not used: the keys come from "
+        "$TESTEX_API_KEY only"
+    )
+    assert SECRET not in result.output
