@@ -157,3 +157,18 @@ async def test_the_manager_arms_on_first_use_and_close_disarms(
     assert manager._shutdown.armed
     await manager.close()
     assert not manager._shutdown.armed and not shutdown._parked
+
+
+async def test_the_suite_keeps_it_off_so_leaks_still_fail(
+    kraken_sim: Any, tmp_path: Path
+) -> None:
+    """tests/conftest.py switches it off: a manager a test forgets is not closed for it."""
+    from powertrader_core.credentials.manager import ExchangeConfigManager
+
+    assert shutdown.enabled is False
+    configs = ExchangeConfigManager(tmp_path / "credentials")
+    configs.save_exchange_config("kraken", kraken_config(kraken_sim, tmp_path / "cache"))
+    manager = MultiExchangeManager(configs, exchanges=["kraken"])
+    await manager.get_market_data("BTC-USD", "kraken")
+    assert not manager._shutdown.armed and not shutdown._parked
+    await manager.close()
