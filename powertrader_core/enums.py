@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["ExchangeType", "OrderStatus", "OrderType", "Region", "Side", "TimeInForce"]
+__all__ = [
+    "PAPER",
+    "ExchangeType",
+    "OrderStatus",
+    "OrderType",
+    "Region",
+    "Side",
+    "TimeInForce",
+]
+
+#: The paper exchange's registered name: where orders go while live trading is off.
+PAPER = "paper"
 
 
 class ExchangeType(StrEnum):

@@ -21,50 +21,19 @@ if TYPE_CHECKING:
     from powertrader_core.manager.facade import MultiExchangeManager
 
 __all__ = [
-    "PAPER",
     "LiveOption",
     "bounded",
     "failure_record",
     "live_targets",
-    "paper_targets",
     "split",
 ]
 
 T = TypeVar("T")
 
-PAPER = "paper"
-
 LiveOption = Annotated[
     bool,
     typer.Option("--live", help="Use real exchanges and real money (default: the paper exchange)."),
 ]
-
-
-def is_simulated(name: str) -> bool:
-    """True for an exchange that trades no real money (the paper exchange)."""
-    return _simulated(name.strip().lower())
-
-
-def _simulated(name: str) -> bool:
-    from powertrader_core.factory import ExchangeFactory
-
-    return ExchangeFactory.get_exchange_class(name).simulated is True
-
-
-def paper_targets(exchanges: Sequence[str] | None, operation: str) -> list[str]:
-    """The simulated exchanges a command without ``--live`` may use; a real one is refused."""
-    from powertrader_core.errors import ConfigurationError
-
-    names = [name.strip().lower() for name in exchanges] if exchanges else [PAPER]
-    for name in names:
-        if not _simulated(name):
-            raise ConfigurationError(
-                "a real exchange: add --live to use it (without --live, orders, balances and "
-                "order lists use the paper exchange). Nothing was sent",
-                exchange=name,
-                operation=operation,
-            )
-    return names
 
 
 async def live_targets(

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from powertrader_core.cli._output import emit_json_line
+from powertrader_core.present import one_line as _one_line
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -242,28 +243,6 @@ def wrap_typer_commands(app: typer.Typer) -> None:
 
 
 # ---- errors --------------------------------------------------------------------------------
-
-
-def _one_line(exc: BaseException) -> str:
-    """The error as one line: our errors' messages already name exchange and operation."""
-    from powertrader_core.errors import ExchangeError
-
-    errors = getattr(exc, "errors", None)
-    if callable(errors) and type(exc).__name__ == "ValidationError":  # pydantic: field by field
-        parts = []
-        for item in errors(include_url=False, include_input=False):
-            message = str(item.get("msg", "")).removeprefix("Value error, ")
-            where = ".".join(str(part) for part in item.get("loc", ()))
-            named = not where or message.startswith(where)
-            parts.append(message if named else f"{where}: {message}")
-        text = "invalid input: " + "; ".join(parts)
-    elif isinstance(exc, ExchangeError):
-        text = str(exc)
-    elif isinstance(exc, ValueError):
-        text = f"invalid input: {exc}"
-    else:
-        text = f"unexpected {type(exc).__name__}: {exc}"
-    return " ".join(text.split())
 
 
 def _describe(exc: BaseException) -> dict[str, Any]:

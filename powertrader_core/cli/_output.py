@@ -12,17 +12,15 @@ rich is imported inside the functions that draw: ``powertrader --help`` never pa
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import datetime as dt
-import enum
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+
+from powertrader_core.present import reason, to_jsonable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -38,47 +36,6 @@ __all__ = [
     "spinner",
     "to_jsonable",
 ]
-
-
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON data from models, Decimals, datetimes, enums, dataclasses and mappings.
-
-    Decimals become strings (exact); datetimes ISO 8601 with their UTC offset; enums their
-    value; pydantic models their fields (not their JSON mode, which may turn money into floats).
-    """
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, Decimal):
-        return _decimal_text(value)
-    if isinstance(value, enum.Enum):
-        return to_jsonable(value.value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    if hasattr(value, "model_dump"):  # pydantic models, without importing pydantic here
-        return to_jsonable(value.model_dump())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
-    if isinstance(value, Mapping):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [to_jsonable(item) for item in value]
-    if isinstance(value, BaseException):
-        return str(value)
-    return str(value)
-
-
-def _decimal_text(value: Decimal) -> str:
-    """``Decimal('60000.10')`` -> ``'60000.1'``, ``Decimal('6E+4')`` -> ``'60000'``: every
-    digit that carries value, no trailing zeros (one amount reads the same whichever exchange
-    or computation produced it), never exponent notation."""
-    if not value.is_finite():
-        return str(value)
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
 
 
 def emit_json(data: Any) -> None:
@@ -165,12 +122,6 @@ def new_table(
 
 def print_table(table: Table) -> None:
     console().print(table)
-
-
-def reason(exchange: str, error: str) -> str:
-    """An error for a row that already names the exchange: ``kraken initialize: x`` reads
-    ``initialize: x`` there (JSON keeps the whole message)."""
-    return error.removeprefix(f"{exchange} ")
 
 
 def failure_cell(exchange: str, error: str) -> str:

@@ -21,7 +21,6 @@ from powertrader_core.cli._account import (
     LiveOption,
     bounded,
     live_targets,
-    paper_targets,
     split,
 )
 from powertrader_core.cli._context import (
@@ -88,6 +87,7 @@ async def _orders(
     import asyncio
 
     from powertrader_core.errors import ExchangeError
+    from powertrader_core.manager.venues import paper_targets
 
     names = None if live else paper_targets(exchanges, "get_orders")
     async with make_manager(names or exchanges, live=live) as manager:
@@ -225,6 +225,8 @@ async def _cancel(
             "a live cancel needs --exchange (which exchange holds the order)",
             operation="cancel_order",
         )
+    from powertrader_core.manager.venues import paper_targets
+
     (name,) = [exchange.strip().lower()] if live and exchange else paper_targets(
         [exchange] if exchange else None, "cancel_order"
     )

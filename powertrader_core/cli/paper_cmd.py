@@ -15,10 +15,10 @@ import typer
 
 from powertrader_core.cli._context import make_manager, options, regionless, run
 from powertrader_core.cli._output import emit_json, escape, money, new_table, print_table
+from powertrader_core.enums import PAPER
 
 __all__ = ["paper_app"]
 
-PAPER = "paper"
 
 paper_app = typer.Typer(
     name="paper",

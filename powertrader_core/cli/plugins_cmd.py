@@ -10,39 +10,12 @@ tests can read it; warnings go to stderr.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
 
 import typer
 
 from powertrader_core.cli._context import regionless
 
-if TYPE_CHECKING:
-    from powertrader_core.plugins.registry import PluginInfo
-
-__all__ = ["plugin_records", "plugins_command"]
-
-
-def plugin_records() -> list[dict[str, Any]]:
-    """One JSON-ready record per plugin, sorted by name (what ``--json`` prints)."""
-    from powertrader_core.plugins.registry import get_registry
-
-    return [_record(info) for info in sorted(get_registry().plugins.values(), key=_name)]
-
-
-def _name(info: PluginInfo) -> str:
-    return info.name
-
-
-def _record(info: PluginInfo) -> dict[str, Any]:
-    return {
-        "name": info.name,
-        "module": info.module,
-        "distribution": info.distribution,
-        "version": info.version,
-        "exchanges": list(info.exchanges),
-        "ok": info.ok,
-        "error": info.error,
-    }
+__all__ = ["plugins_command"]
 
 
 @regionless
@@ -50,6 +23,8 @@ def plugins_command(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output only."),
 ) -> None:
     """List installed plugins with their version, exchanges and load errors."""
+    from powertrader_core.plugins.registry import plugin_records
+
     records = plugin_records()
     if as_json:
         typer.echo(json.dumps(records, indent=2))

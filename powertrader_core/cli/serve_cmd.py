@@ -27,11 +27,11 @@ from powertrader_core.cli._context import (
     run,
 )
 from powertrader_core.cli._output import emit_json_line
+from powertrader_core.enums import PAPER
 
 __all__ = ["DEFAULT_SYMBOLS", "serve_command"]
 
 DEFAULT_SYMBOLS = ("BTC-USD", "ETH-USD")
-PAPER = "paper"
 _TOKEN_ENV = "POWERTRADER_SERVE_TOKEN"  # one name: powertrader_core.web.security.TOKEN_ENV
 
 

@@ -41,9 +41,9 @@ from powertrader_core.cli._output import (
     escape,
     new_table,
     print_table,
-    reason,
     spinner,
 )
+from powertrader_core.present import reason
 
 if TYPE_CHECKING:
     from powertrader_core.errors import ExchangeError

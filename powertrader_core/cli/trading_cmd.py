@@ -17,9 +17,7 @@ import typer
 
 from powertrader_core.cli._account import (
     LiveOption,
-    is_simulated,
     live_targets,
-    paper_targets,
     split,
 )
 from powertrader_core.cli._context import (
@@ -79,6 +77,7 @@ async def _balances(exchanges: Sequence[str] | None, live: bool) -> dict[str, An
     import asyncio
 
     from powertrader_core.errors import ExchangeError
+    from powertrader_core.manager.venues import paper_targets
 
     names = None if live else paper_targets(exchanges, "get_balance")
     async with make_manager(names or exchanges, live=live) as manager:
@@ -160,6 +159,8 @@ def order_command(
     if client_order_id is not None:
         fields["client_order_id"] = client_order_id
     request = OrderRequest(**fields)  # validated here: a bad order never reaches a manager
+    from powertrader_core.manager.venues import is_simulated
+
     if live and not (exchange and is_simulated(exchange)):  # paper never asks about money
         record = _live_order(request, exchange, yes)
     else:
@@ -171,6 +172,8 @@ def order_command(
 
 
 async def _paper_order(request: OrderRequest, exchange: str | None) -> dict[str, Any]:
+    from powertrader_core.manager.venues import paper_targets
+
     (name,) = paper_targets([exchange] if exchange else None, "place_order")
     async with make_manager([name]) as manager:
         with spinner(f"placing the order on {name}", enabled=not options().json):

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from powertrader_core.cli._context import EXIT_FAILURE, ExchangesOption, make_manager, options, run
-from powertrader_core.cli._output import emit_json_line, escape, money, new_table, reason
+from powertrader_core.cli._output import emit_json_line, escape, money, new_table
+from powertrader_core.present import reason
 
 if TYPE_CHECKING:
     from rich.table import Table

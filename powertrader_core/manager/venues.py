@@ -16,12 +16,20 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from powertrader_core.enums import PAPER
 from powertrader_core.errors import ConfigurationError, ExchangeError
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.factory import ExchangeFactory, regions_of
 from powertrader_core.kit.names import exchange_key
 
-__all__ = ["ConfigSource", "LiveGate", "VenuePool"]
+__all__ = [
+    "ConfigSource",
+    "LiveGate",
+    "VenuePool",
+    "is_simulated",
+    "paper_targets",
+]
+
 
 log = logging.getLogger("powertrader_core.manager")
 
@@ -192,3 +200,23 @@ class LiveGate:
                 exchange=name,
                 operation=operation,
             )
+
+
+def is_simulated(name: str) -> bool:
+    """True for an exchange whose class declares it trades no real money (``simulated = True``,
+    the class's declared fact, never its name)."""
+    return ExchangeFactory.get_exchange_class(exchange_key(name)).simulated is True
+
+
+def paper_targets(exchanges: Sequence[str] | None, operation: str) -> list[str]:
+    """The simulated exchanges a command without ``--live`` may use; a real one is refused."""
+    names = [exchange_key(name) for name in exchanges] if exchanges else [PAPER]
+    for name in names:
+        if not is_simulated(name):
+            raise ConfigurationError(
+                "a real exchange: add --live to use it (without --live, orders, balances and "
+                "order lists use the paper exchange). Nothing was sent",
+                exchange=name,
+                operation=operation,
+            )
+    return names

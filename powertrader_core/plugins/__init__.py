@@ -18,6 +18,7 @@ from powertrader_core.plugins.registry import (
     PluginInfo,
     PluginRegistry,
     get_registry,
+    plugin_records,
     reset_registry,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "get_registry",
     "hookimpl",
     "hookspec",
+    "plugin_records",
     "reset_registry",
 ]

@@ -53,6 +53,7 @@ __all__ = [
     "get_registry",
     "hookimpl",
     "hookspec",
+    "plugin_records",
     "reset_registry",
 ]
 
@@ -260,3 +261,24 @@ def reset_registry() -> None:
     global _registry
     with _lock:
         _registry = None
+
+
+def plugin_records() -> list[dict[str, Any]]:
+    """One JSON-ready record per plugin, sorted by name (what ``--json`` prints)."""
+    return [_record(info) for info in sorted(get_registry().plugins.values(), key=_name)]
+
+
+def _name(info: PluginInfo) -> str:
+    return info.name
+
+
+def _record(info: PluginInfo) -> dict[str, Any]:
+    return {
+        "name": info.name,
+        "module": info.module,
+        "distribution": info.distribution,
+        "version": info.version,
+        "exchanges": list(info.exchanges),
+        "ok": info.ok,
+        "error": info.error,
+    }

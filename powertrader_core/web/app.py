@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from powertrader_core.cli._output import to_jsonable
+from powertrader_core.present import to_jsonable
 from powertrader_core.web.security import Guard, Policy
 
 if TYPE_CHECKING:
@@ -66,8 +66,8 @@ def create_app(board: LiveBoard, policy: Policy) -> Guard:
     async def paper_order(request: Request) -> Response:
         from pydantic import ValidationError
 
-        from powertrader_core.cli._context import _one_line
         from powertrader_core.errors import ExchangeError
+        from powertrader_core.present import one_line
 
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return JSONResponse({"error": "send the order as application/json"}, 415)
@@ -83,9 +83,9 @@ def create_app(board: LiveBoard, policy: Policy) -> Guard:
         try:
             result = await board.place_paper_order(fields)
         except ExchangeError as exc:  # refused (a real exchange) or failed at the exchange
-            return JSONResponse({"error": _one_line(exc)}, 409)
+            return JSONResponse({"error": one_line(exc)}, 409)
         except (ValidationError, ValueError, TypeError) as exc:  # bad input: nothing was sent
-            return JSONResponse({"error": _one_line(exc)}, 400)
+            return JSONResponse({"error": one_line(exc)}, 400)
         return JSONResponse({"order": to_jsonable(result)}, headers=_NO_STORE)
 
     static = StaticFiles(packages=[("powertrader_core.web", "static")])

@@ -96,7 +96,7 @@ class LiveBoard:
     async def start(self) -> None:
         """Subscribe, start monitoring, and start the health and account refreshes."""
         from powertrader_core import MonitorConfig
-        from powertrader_core.cli.plugins_cmd import plugin_records
+        from powertrader_core.plugins.registry import plugin_records
 
         self.plugins = plugin_records()
         self._price_sub = self.manager.subscribe_to_price_updates(self._on_quote)
@@ -285,7 +285,7 @@ class LiveBoard:
     async def place_paper_order(self, fields: dict[str, Any]) -> OrderResult:
         """Validate (``OrderRequest``), then place on the paper exchange through the manager,
         which journals it; a real exchange is refused before anything is sent."""
-        from powertrader_core.cli._account import paper_targets
+        from powertrader_core.manager.venues import paper_targets
         from powertrader_core.models import OrderRequest
 
         allowed = {"symbol", "side", "amount", "order_type", "price", "stop_price",

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from powertrader_core.cli._output import reason, to_jsonable
+from powertrader_core.present import reason, to_jsonable
 
 if TYPE_CHECKING:
     from powertrader_core.models import MarketData
