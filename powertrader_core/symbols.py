@@ -135,6 +135,15 @@ SYMBOL_FORMATS: Mapping[str, SymbolFormat] = MappingProxyType(
         "bybit": SymbolFormat(usd_substitute="USDT"),
         # OKX /api/v5/market/ticker?instId=BTC-USDT; no USD market on the global venue.
         "okx": SymbolFormat(separator="-", usd_substitute="USDT"),
+        # Binance.US (https://api.binance.us, github.com/binance-us/binance-us-api-docs
+        # rest-api.md): Binance's spot API and its concatenated ids, but its exchangeInfo lists
+        # real USD markets (BTCUSD) beside USDT ones (BTCUSDT): USD means USD here, and a USDT
+        # market is asked for by name (BTC-USDT). shared/reference/exchanges.md, binanceus row.
+        "binanceus": SymbolFormat(),
+        # OKX US (us.okx.com; OKX docs v5 overview, okx.com/docs-v5/en/#overview, for its host):
+        # OKX's dashed instId, but its instruments list has USD and USDT spot pairs (BTC-USD and
+        # BTC-USDT): USD means USD. shared/reference/exchanges.md, okxus row.
+        "okxus": SymbolFormat(separator="-"),
     }
 )
 

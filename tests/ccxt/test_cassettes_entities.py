@@ -14,15 +14,18 @@ from typing import Any
 
 import pytest
 
+from powertrader_core.errors import SymbolNotSupportedError
 from tests.cassette_support import TEST_SECRETS, make_vcr
 from tests.ccxt.cassette_exchange import exchange_with_markets, played
 
-#: entity -> (its host, the market its ticker recording quotes for BTC-USD)
+#: entity -> (its host, the symbol asked, the market its ticker recording quotes for it)
 ENTITIES = {
-    "bybiteu": ("api.bybit.eu", "BTC-USDT"),
-    "myokx": ("eea.okx.com", "BTC-USDT"),
-    "okxus": ("us.okx.com", "BTC-USDT"),
-    "binanceus": ("api.binance.us", "BTC-USDT"),
+    "bybiteu": ("api.bybit.eu", "BTC-USD", "BTC-USDT"),
+    "myokx": ("eea.okx.com", "BTC-USD", "BTC-USDT"),
+    # the US entities list USD markets too, so USD is never USDT there: the recorded USDT
+    # market is asked for by its own name and quoted on itself
+    "okxus": ("us.okx.com", "BTC-USDT", None),
+    "binanceus": ("api.binance.us", "BTC-USDT", None),
 }
 
 
@@ -30,22 +33,27 @@ ENTITIES = {
 async def test_markets_and_prices_come_from_the_entitys_own_host(
     name: str, tmp_path: Path
 ) -> None:
-    host, quoted = ENTITIES[name]
+    host, asked, quoted = ENTITIES[name]
     recorder = make_vcr(name, match_body=True)
     async with exchange_with_markets(name, recorder, tmp_path, TEST_SECRETS) as exchange:
         assert exchange.client.hostname in host  # type: ignore[attr-defined]
         with played(recorder, "ticker"):
-            data = await exchange.get_market_data("BTC-USD")
+            data = await exchange.get_market_data(asked)
     assert data.exchange == name
-    assert data.symbol == "BTC-USD" and data.quoted_symbol == quoted
+    assert data.symbol == asked and data.quoted_symbol == quoted
     assert data.source == f"ccxt:{name}"
 
 
-async def test_binance_us_quotes_usd_as_usd_where_it_lists_it(tmp_path: Path) -> None:
-    """Binance.US lists real USD markets (ETHUSD) beside USDT ones: ETH-USD is quoted on
-    ETH/USD itself, while BTC-USD, recorded here only as BTCUSDT, stands in on BTC/USDT."""
-    recorder = make_vcr("binanceus", match_body=True)
-    async with exchange_with_markets("binanceus", recorder, tmp_path, TEST_SECRETS) as exchange:
+@pytest.mark.parametrize("name", ["binanceus", "okxus"])
+async def test_us_entities_never_stand_usdt_in_for_usd(name: str, tmp_path: Path) -> None:
+    """Binance.US and OKX US list real USD markets beside USDT ones (Binance.US: ETHUSD in
+    the recording). A USD market they do not list is refused before any request, never
+    quoted on its USDT market: dollars and a token are different money there."""
+    recorder = make_vcr(name, match_body=True)
+    async with exchange_with_markets(name, recorder, tmp_path, TEST_SECRETS) as exchange:
         session: Any = exchange.session  # type: ignore[attr-defined]
-        assert session.resolve("ETH-USD", "test")[1:3] == ("ETH/USD", None)
-        assert session.resolve("BTC-USD", "test")[1:3] == ("BTC/USDT", "BTC-USDT")
+        with pytest.raises(SymbolNotSupportedError, match=rf"^{name} get_market_data: BTC-USD"):
+            await exchange.get_market_data("BTC-USD")  # recorded: BTC-USDT only
+        assert session.resolve("BTC-USDT", "test")[1:3] == ("BTC/USDT", None)
+        if name == "binanceus":
+            assert session.resolve("ETH-USD", "test")[1:3] == ("ETH/USD", None)

@@ -45,8 +45,8 @@ def test_one_row_per_mainstream_exchange_with_its_facts() -> None:
         assert profile.family == FAMILY.get(name, "")
     assert {n for n, p in PROFILES.items() if p.passphrase} == {"kucoin", "okx", "myokx", "okxus"}
     assert {n for n, p in PROFILES.items() if p.symbol_format.usd_substitute == "USDT"} == {
-        "binance", "kucoin", "bybit", "okx", *ENTITIES
-    }
+        "binance", "kucoin", "bybit", "okx", "bybiteu", "myokx"
+    }  # Binance.US and OKX US list real USD markets: no stand-in there
     # no test environment is documented for the regional entities
     assert {n for n, p in PROFILES.items() if p.sandbox} == {"binance", "bybit", "okx"}
     assert {n for n, p in PROFILES.items() if p.streaming} == set(PROFILES) - {"bitstamp"}
@@ -60,7 +60,11 @@ def test_an_entity_keeps_its_familys_api_rules(name: str) -> None:
     entity, family = PROFILES[name], PROFILES[FAMILY[name]]
     assert entity.client_id == family.client_id
     assert entity.client_id_lookup == family.client_id_lookup
-    assert entity.symbol_format == family.symbol_format
+    # the family's spelling; Binance.US and OKX US list USD markets, so USD is not USDT there
+    assert entity.symbol_format.separator == family.symbol_format.separator
+    assert entity.symbol_format.lowercase == family.symbol_format.lowercase
+    us_entity = name in {"binanceus", "okxus"}
+    assert entity.symbol_format.usd_substitute == (None if us_entity else "USDT")
     assert entity.passphrase == family.passphrase
     assert entity.order_deadline == family.order_deadline
     assert entity.hosts and not set(entity.hosts) & set(family.hosts)
@@ -150,13 +154,40 @@ async def test_a_ccxt_id_takes_its_familys_rules(ccxt_id: str, family: str, nati
 
 @pytest.mark.parametrize(
     ("name", "native"),
-    [("bybiteu", "BTCUSDT"), ("myokx", "BTC-USDT"), ("binanceus", "BTCUSDT")],
+    [("bybiteu", "BTCUSDT"), ("myokx", "BTC-USDT")],
 )
 def test_entities_write_symbols_as_their_family(name: str, native: str) -> None:
     cls = ExchangeFactory.get_exchange_class(name)
     exchange = cls()
     assert exchange.normalize_symbol("BTC-USD") == native
     assert exchange.denormalize_symbol(native) == "BTC-USD"
+
+
+@pytest.mark.parametrize(
+    ("name", "usd", "usdt"),
+    [("binanceus", "BTCUSD", "BTCUSDT"), ("okxus", "BTC-USD", "BTC-USDT")],
+)
+def test_us_entities_list_real_usd_markets(name: str, usd: str, usdt: str) -> None:
+    """Binance.US and OKX US list USD *and* USDT markets (shared/reference/exchanges.md): their
+    family's "USD means USDT" would quote a token for dollars and let USDT pay for a USD buy.
+    They keep the family's spelling (concatenated, dashed), with USD as USD."""
+    from powertrader_core.symbols import SYMBOL_FORMATS, normalize_symbol, to_exchange_format
+
+    cls = ExchangeFactory.get_exchange_class(name)
+    exchange = cls()
+    assert cls.symbol_format is SYMBOL_FORMATS[name]  # the core's one row, reused
+    assert exchange.normalize_symbol("BTC-USD") == usd
+    assert exchange.normalize_symbol("BTC-USDT") == usdt
+    assert exchange.denormalize_symbol(usd) == "BTC-USD"
+    assert exchange.denormalize_symbol(usdt) == "BTC-USDT"  # a USDT market is not USD here
+    assert cls.symbol_format.quote_assets("USD") == ("USD",)  # only dollars pay for BTC-USD
+    assert cls.symbol_format.quote_assets("USDT") == ("USDT",)
+    # the seed's name-based helpers read the same rows
+    assert to_exchange_format("BTC-USD", name) == usd
+    assert normalize_symbol(usdt, name) == "BTC-USDT"
+    # the family still stands USDT in for USD
+    family = ExchangeFactory.get_exchange_class(PROFILES[name].family)
+    assert family.symbol_format.quote_assets("USD") == ("USD", "USDT")
 
 
 def test_a_ccxt_class_under_another_name_keeps_its_symbol_rules() -> None:
@@ -306,7 +337,8 @@ def test_profiles_reuse_the_cores_symbol_table() -> None:
     from powertrader_core.symbols import SYMBOL_FORMATS
 
     for name, profile in PROFILES.items():
-        row = SYMBOL_FORMATS[FAMILY.get(name, name)]  # an entity writes as its family
+        # an entity writes as its family unless it has a row of its own (the US entities)
+        row = SYMBOL_FORMATS.get(name) or SYMBOL_FORMATS[FAMILY[name]]
         assert profile.symbol_format is row, name
         assert ExchangeFactory.get_exchange_class(name).symbol_format is row
 

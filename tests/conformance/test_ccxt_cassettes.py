@@ -164,13 +164,13 @@ class TestMyOKXCassettes(CcxtCassetteConformance):
 class TestOKXUSCassettes(CcxtCassetteConformance):
     name = "okxus"
     credentials = TEST_SECRETS
-    symbols = ("BTC-USD",)  # quoted on BTC-USDT
+    symbols = ("BTC-USDT",)  # USD and USDT pairs there: the recorded market, by its own name
     too_small_amount = "0.000001"  # minSz 0.00001
     skip_checks: ClassVar = ENTITY_UNRECORDED
 
 
 class TestBinanceUSCassettes(CcxtCassetteConformance):
     name = "binanceus"
-    symbols = ("BTC-USD",)  # no BTCUSD in the recording: quoted on BTCUSDT
+    symbols = ("BTC-USDT",)  # BTCUSD and BTCUSDT there: the recorded market, by its own name
     too_small_amount = "0.000001"  # LOT_SIZE stepSize 0.00001: rounds to zero
     skip_checks: ClassVar = ENTITY_UNRECORDED

@@ -162,7 +162,9 @@ async def test_config_helpers(world: dict[str, str], tmp_path: Path, kraken_sim:
     _clean(run)
     assert run.returncode == 0
     assert run.lines == [
-        "US exchanges: ['kraken', 'coinbase', 'bitstamp', 'robinhood', 'binanceus', 'okxus']",
+        # Binance.US and OKX US quote real USD markets, and stream, so they rank above
+        # Robinhood (polling only) by config_utils' documented order
+        "US exchanges: ['kraken', 'coinbase', 'bitstamp', 'binanceus', 'okxus', 'robinhood']",
         "Kraken connected: True",
     ]
     assert kraken_sim.requests  # connected to the simulator, not assumed

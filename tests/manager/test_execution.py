@@ -117,6 +117,31 @@ async def test_routing_counts_a_stable_coin_that_stands_in_for_usd(book, make_ma
     assert "USD/USDT, has 10 USDT" in result.metadata["routing"]["excluded"]["stable_poor"]
 
 
+@pytest.mark.parametrize("entity", ["binanceus", "okxus"])
+async def test_routing_wants_dollars_for_a_usd_buy_on_the_us_entities(book, make_manager, entity):
+    # Binance.US and OKX US list real USD markets (shared/reference/exchanges.md): BTC-USD there
+    # is BTCUSD / BTC-USD, paid in dollars. A USDT balance must not pass the funds check (their
+    # family's "USD means USDT" did let it), while dollars do.
+    from powertrader_core import ExchangeFactory
+
+    fmt = ExchangeFactory.get_exchange_class(entity).symbol_format
+    tokens_only = venue("us_tokens", 99_000, balances={"USDT": 1_000_000})
+    tokens_only.symbol_format = fmt
+    with registered(tokens_only):
+        async with make_manager([*NAMES, "us_tokens"]) as manager:
+            result = await manager.place_order(_buy())
+    assert result.exchange == "deep"
+    assert "needs" in result.metadata["routing"]["excluded"]["us_tokens"]
+    assert "USD, has 0 USD" in result.metadata["routing"]["excluded"]["us_tokens"]
+    assert not tokens_only.knobs.orders
+    dollars = venue("us_dollars", 99_000, balances={"USD": 1_000_000})
+    dollars.symbol_format = fmt
+    with registered(dollars):
+        async with make_manager([*NAMES, "us_dollars"]) as manager:
+            result = await manager.place_order(_buy())
+    assert result.exchange == "us_dollars", result.metadata["routing"]
+
+
 async def test_routing_skips_a_venue_that_is_down(book, make_manager):
     health = HealthTracker(failure_threshold=2, cooldown=60)
     for _ in range(2):

@@ -353,6 +353,7 @@ _ENTITIES: dict[str, ExchangeProfile] = {
         ccxt_id="okxus",
         regions=("us",),
         hosts=("us.okx.com",),
+        symbol_format=SYMBOL_FORMATS["okxus"],  # USD and USDT pairs: USD is not USDT here
         sandbox=False,
         notes="OKX US: US customers; host us.okx.com, spot only, its own keys",
     ),
@@ -360,7 +361,7 @@ _ENTITIES: dict[str, ExchangeProfile] = {
     # https://api.binance.us; recvWindow default 5,000 ms, max 60,000, checked on arrival).
     # Its own accounts and keys. ccxt: binanceus(binance). newClientOrderId: unique among
     # open orders, format not documented (unconfirmed): Binance spot's rule, the family's.
-    # Real USD markets (BTCUSD) beside USDT ones: USD is quoted as USD where listed. No
+    # Real USD markets (BTCUSD) beside USDT ones: BTC-USD is BTCUSD, never a USDT stand-in. No
     # Binance.US test environment (ccxt's test URLs are Binance's own): no sandbox.
     "binanceus": _entity(
         _FAMILIES["binance"],
@@ -368,6 +369,7 @@ _ENTITIES: dict[str, ExchangeProfile] = {
         ccxt_id="binanceus",
         regions=("us",),
         hosts=("api.binance.us",),
+        symbol_format=SYMBOL_FORMATS["binanceus"],  # BTCUSD and BTCUSDT: USD is not USDT here
         sandbox=False,
         notes="Binance.US: US customers; its own host and keys; USD and USDT markets",
     ),
