@@ -21,7 +21,8 @@ A plugin imports these from here and nowhere else in the core:
 - secrets: :func:`scrub` (configured secrets and signed parameters out of any text that leaves
   the process: messages, logs, reprs), :func:`protect_logs` (the same scrub on ccxt's,
   aiohttp's and urllib3's log records; every exchange built with secrets calls it);
-- HTTP: :func:`parse_retry_after` (a ``Retry-After`` header in seconds or as a date);
+- HTTP: :func:`parse_retry_after` (a ``Retry-After`` header in seconds or as a date, at most
+  :data:`MAX_RETRY_AFTER`; :func:`cap_retry_after` bounds a wait read from elsewhere);
 - money and time: :func:`to_decimal` (exact), :func:`utc_now`, :func:`to_utc`.
 """
 
@@ -38,7 +39,7 @@ from powertrader_core.kit.limiter import RateLimiter, key_fingerprint
 from powertrader_core.kit.log_scrub import protect_logs
 from powertrader_core.kit.names import exchange_key
 from powertrader_core.kit.paths import cache_dir, config_dir, credentials_dir, data_dir
-from powertrader_core.kit.retry_after import parse_retry_after
+from powertrader_core.kit.retry_after import MAX_RETRY_AFTER, cap_retry_after, parse_retry_after
 from powertrader_core.kit.secrets import MASK, scrub
 from powertrader_core.kit.sqlite_schema import check_schema_version
 from powertrader_core.kit.store_choice import default_store
@@ -53,6 +54,7 @@ from powertrader_core.symbols import (
 __all__ = [
     "CANONICAL_FORMAT",
     "MASK",
+    "MAX_RETRY_AFTER",
     "SYMBOL_FORMATS",
     "BucketStore",
     "Budget",
@@ -64,6 +66,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "cache_dir",
+    "cap_retry_after",
     "check_schema_version",
     "config_dir",
     "credentials_dir",

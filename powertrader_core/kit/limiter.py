@@ -17,9 +17,12 @@ under the cache folder, so every process on the machine draws from one bucket; w
 credited: after a pause the bucket has drained, and the next request waits 0 ms.
 
 Where an exchange says how much is left, the bucket adopts it: :meth:`RateLimiter.adopt_used`
-(Binance's ``X-MBX-USED-WEIGHT-1M``), :meth:`adopt_retry_after` (``Retry-After``) and
-:meth:`adopt_exhausted` (Kraken's ``EAPI:Rate limit exceeded``). A timer that fires early
-never lets a request out early: the wait loops until the granted time has come.
+(Binance's ``X-MBX-USED-WEIGHT-1M``), :meth:`adopt_remaining` (KuCoin's
+``gw-ratelimit-remaining`` / ``-reset``, Bybit's ``X-Bapi-Limit-Status`` /
+``-Reset-Timestamp``), :meth:`adopt_retry_after` (``Retry-After``, at most
+``MAX_RETRY_AFTER``) and :meth:`adopt_exhausted` (Kraken's ``EAPI:Rate limit exceeded``). A
+timer that fires early never lets a request out early: the wait loops until the granted time
+has come.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from powertrader_core.kit.bucket_store import BucketStore
 from powertrader_core.kit.budgets import Budget
 from powertrader_core.kit.gcra import Rule
+from powertrader_core.kit.retry_after import cap_retry_after
 from powertrader_core.kit.store_choice import default_store
 
 __all__ = ["LimiterStats", "RateLimiter", "key_fingerprint"]
@@ -139,9 +143,38 @@ class RateLimiter:
         await self._store.raise_floor(key, rule, max(0.0, used) * rule.interval)
 
     async def adopt_retry_after(self, pool: str, seconds: float) -> None:
-        """``Retry-After: seconds``: nothing from ``pool`` leaves before then."""
+        """``Retry-After: seconds``: nothing from ``pool`` leaves before then.
+
+        At most :data:`~powertrader_core.kit.retry_after.MAX_RETRY_AFTER` (an hour; a longer
+        value is logged and cut): a lying or broken answer must not stall the process for
+        years, here or in any plugin that read the wait its own way."""
+        seconds = cap_retry_after(seconds, what=f"{self.budget.exchange} {pool} wait")
         key, rule = self._bucket(pool)
         await self._store.raise_floor(key, rule, seconds + rule.tolerance - rule.interval)
+
+    async def adopt_remaining(
+        self, pool: str, remaining: float, reset_in: float | None = None
+    ) -> None:
+        """The exchange says ``remaining`` units of ``pool`` are left until its window resets
+        ``reset_in`` seconds from now (KuCoin ``gw-ratelimit-remaining`` / ``-reset``, Bybit
+        ``X-Bapi-Limit-Status`` / ``-Reset-Timestamp``).
+
+        Some left: at most that many leave now (the bucket is at least that full; what we
+        counted ourselves is never lowered), then it refills at the documented rate (one
+        number per bucket cannot hold "n now, none until the reset, then all": the refill
+        before the reset is the documented rate's, and a refusal then holds until the reset).
+        None left: nothing leaves before the reset (:meth:`adopt_retry_after`, capped), or,
+        with no reset given, the bucket is full (:meth:`adopt_exhausted`)."""
+        if remaining != remaining:  # NaN: says nothing
+            return
+        if remaining < 1:
+            if reset_in is None:
+                await self.adopt_exhausted(pool)
+            else:
+                await self.adopt_retry_after(pool, reset_in)
+            return
+        key, rule = self._bucket(pool)
+        await self._store.raise_floor(key, rule, rule.tolerance - remaining * rule.interval)
 
     async def adopt_exhausted(self, pool: str) -> None:
         """The exchange refused for the rate limit (Kraken ``EAPI:Rate limit exceeded``): the

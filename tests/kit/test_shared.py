@@ -100,3 +100,19 @@ def test_exchange_key_is_one_spelling_for_every_name() -> None:
     assert exchange_key(ExchangeType.KRAKEN) == "kraken"
     assert exchange_key("ccxt:Gemini") == "ccxt:gemini"
     assert exchange_key(None) == ""
+
+
+def test_retry_after_past_an_hour_is_capped_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    from powertrader_core.kit import MAX_RETRY_AFTER, cap_retry_after
+    from powertrader_core.kit.gcra import MAX_QUEUE_SECONDS
+
+    caplog.set_level("WARNING")
+    assert MAX_RETRY_AFTER <= MAX_QUEUE_SECONDS  # a bucket holding the cap is believed
+    assert parse_retry_after("1e9") == MAX_RETRY_AFTER
+    assert "1e+09" in caplog.text or "1000000000" in caplog.text
+    now = datetime(2024, 4, 15, 14, 2, 11, tzinfo=UTC)
+    assert parse_retry_after("Fri, 15 Apr 2044 14:02:41 GMT", now=now) == MAX_RETRY_AFTER
+    assert parse_retry_after(str(MAX_RETRY_AFTER - 1)) == MAX_RETRY_AFTER - 1  # kept as said
+    assert parse_retry_after("inf") is None  # unreadable: the caller's own backoff
+    assert cap_retry_after(float("nan")) == MAX_RETRY_AFTER  # conservative, bounded
+    assert cap_retry_after(-2) == 0.0

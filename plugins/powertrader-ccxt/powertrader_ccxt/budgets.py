@@ -19,11 +19,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from powertrader_core.kit import Budget, Pool
 
-__all__ = ["BUDGETS", "Charges", "Route", "VenueBudget", "is_public", "override_budget"]
+__all__ = [
+    "BUDGETS", "Charges", "LimitHeaders", "Route", "VenueBudget", "is_public", "override_budget",
+]
 
 #: ``((pool, units), ...)``: what one request costs, in every pool it draws from.
 Charges = tuple[tuple[str, float], ...]
@@ -62,16 +64,36 @@ class Route:
 
 
 @dataclass(frozen=True)
+class LimitHeaders:
+    """Headers in which an exchange says how much of the request's pool is left, and when it
+    refills (read by ``metering.Meter``; adopted through ``RateLimiter.adopt_remaining``).
+
+    ``remaining``: units left; ``limit``: the window's quota (a ``remaining`` above it, or
+    below 0, is garbled and ignored); ``reset``: when the window resets, ``reset_unit``
+    ``"ms_after"`` (milliseconds from now: KuCoin) or ``"epoch_ms"`` (a Unix time in
+    milliseconds: Bybit). ``skip_pools``: charged pools these headers do not describe.
+    """
+
+    remaining: str
+    limit: str
+    reset: str
+    reset_unit: Literal["ms_after", "epoch_ms"]
+    skip_pools: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class VenueBudget:
     """An exchange's :class:`Budget`, the default charges, the routes, and how the exchange
-    says what is left: ``used_headers`` (header, pool) and ``exhausted`` (the pool a
-    rate-limit refusal of a public or private request fills)."""
+    says what is left: ``used_headers`` (header, pool: units spent, Binance) and
+    ``left_headers`` (units left and the reset, for the pools the request was charged:
+    KuCoin, Bybit)."""
 
     budget: Budget
     public: Charges
     private: Charges
     routes: tuple[Route, ...] = ()
     used_headers: tuple[tuple[str, str], ...] = ()
+    left_headers: LimitHeaders | None = None
     _index: Mapping[str, tuple[Route, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -99,7 +121,7 @@ class VenueBudget:
             return self
         return VenueBudget(
             self.budget.for_tier(tier), self.public, self.private, self.routes,
-            self.used_headers,
+            self.used_headers, self.left_headers,
         )
 
 
@@ -323,6 +345,14 @@ def _bybit(name: str, note: str = "") -> VenueBudget:
             Route(("v5/account/fee-rate",), (("ip", 1), ("fees", 1))),
             Route(("v5/account/transaction-log",), (("ip", 1), ("transactions", 1))),
         ),
+        # [Y1] docs/v5/rate-limit "API Rate Limit Table": each per-UID endpoint answer carries
+        # X-Bapi-Limit-Status (requests left), X-Bapi-Limit (the endpoint's limit) and
+        # X-Bapi-Limit-Reset-Timestamp (ms since the epoch when the window resets). They
+        # describe the endpoint's per-UID pool, not the per-IP one.
+        left_headers=LimitHeaders(
+            remaining="x-bapi-limit-status", limit="x-bapi-limit",
+            reset="x-bapi-limit-reset-timestamp", reset_unit="epoch_ms", skip_pools=("ip",),
+        ),
     )
 
 
@@ -368,6 +398,13 @@ KUCOIN = VenueBudget(
         Route(("orders/{orderId}",), (("spot", 3),), method="DELETE"),
         Route(("fills",), (("spot", 10),)),
         Route(("limit/fills",), (("spot", 20),)),
+    ),
+    # [KC1] kucoin.com/docs-new/rate-limit: every answer carries gw-ratelimit-limit (the
+    # pool's quota), gw-ratelimit-remaining (left in it) and gw-ratelimit-reset (ms until the
+    # quota resets), for the pool the request drew from (public per IP, spot per UID).
+    left_headers=LimitHeaders(
+        remaining="gw-ratelimit-remaining", limit="gw-ratelimit-limit",
+        reset="gw-ratelimit-reset", reset_unit="ms_after",
     ),
 )
 

@@ -135,7 +135,7 @@ def _instrument(client: Any, meter: Meter | None, ccxt_async: Any) -> None:
         except refusals:
             await meter.refused(charges, _headers(record, client))
             raise
-        await meter.after(_headers(record, client))
+        await meter.after(_headers(record, client), charges)
         return result
 
     def on_rest_response(
