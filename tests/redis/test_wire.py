@@ -56,7 +56,7 @@ def test_an_update_comes_back_exactly() -> None:
         ({"v": "2"}, "version"),
         ({"bid": "NaN"}, "bid"),
         ({"ask": "-1"}, "negative"),
-        ({"last": "1e"}, "price"),
+        ({"last": "1e"}, "last"),
         ({"ts": "2026-12-07T03:00:00"}, "time zone"),
         ({"seq": "0"}, "seq"),
         ({"sym": "BTCUSD"}, "symbol"),
@@ -81,3 +81,14 @@ def test_connection_events_round_trip() -> None:
     assert decode_event(_bytes(event)) == ("kraken", False, NOW, "polling")
     with pytest.raises(ValueError):
         decode_event({"v": "1", "ex": "kraken", "up": "maybe", "at": NOW.isoformat()})
+
+
+def test_a_field_holding_the_separator_is_refused_before_it_is_sent() -> None:
+    """The publisher sends an entry as one argument joined by \\x1f (see redis_publisher)."""
+    with pytest.raises(ValueError, match="control character"):
+        encode_update(
+            "p", 1, "evil\x1fex", "BTC-USD", _quote(), received_at=NOW, mode="polling"
+        )
+    with pytest.raises(ValueError, match="'src'"):
+        encode_update("p", 1, "kraken", "BTC-USD", _quote(source="a\x1fb"), received_at=NOW,
+                      mode="polling")
