@@ -150,23 +150,32 @@ async def _check_missing_order(
     _fail(exchange, problems)
 
 
-async def check_lookup_unknown_order(exchange: AbstractExchange, symbol: str) -> None:
-    """Looking up an order that does not exist is OrderNotFoundError, not None or a crash."""
+async def check_lookup_unknown_order(
+    exchange: AbstractExchange, symbol: str, order_id: str = MISSING_ORDER_ID
+) -> None:
+    """Looking up an order that does not exist is OrderNotFoundError, not None or a crash.
+
+    ``order_id``: an id in the exchange's own format that no order has (Binance's are
+    numbers, Kraken's ``OXXXXX-XXXXX-XXXXXX``): an exchange answers a malformed id as
+    invalid, which is another error, rightly not "not found"."""
     await _check_missing_order(
         exchange,
         "get_order",
-        lambda: exchange.get_order(MISSING_ORDER_ID, symbol),
-        f"get_order({MISSING_ORDER_ID!r}, {symbol!r})",
+        lambda: exchange.get_order(order_id, symbol),
+        f"get_order({order_id!r}, {symbol!r})",
     )
 
 
-async def check_cancel_unknown_order(exchange: AbstractExchange, symbol: str) -> None:
-    """Cancelling an order that does not exist is OrderNotFoundError, not a silent success."""
+async def check_cancel_unknown_order(
+    exchange: AbstractExchange, symbol: str, order_id: str = MISSING_ORDER_ID
+) -> None:
+    """Cancelling an order that does not exist is OrderNotFoundError, not a silent success
+    (``order_id`` as for :func:`check_lookup_unknown_order`)."""
     await _check_missing_order(
         exchange,
         "cancel_order",
-        lambda: exchange.cancel_order(MISSING_ORDER_ID, symbol),
-        f"cancel_order({MISSING_ORDER_ID!r}, {symbol!r})",
+        lambda: exchange.cancel_order(order_id, symbol),
+        f"cancel_order({order_id!r}, {symbol!r})",
     )
 
 

@@ -31,6 +31,7 @@ import pytest_asyncio
 from powertrader_core.exchange import AbstractExchange
 from powertrader_core.models import OrderRequest, OrderType
 from powertrader_core.testing import _checks as checks
+from powertrader_core.testing._problems import MISSING_ORDER_ID
 from powertrader_core.testing._spy import TransportSpy
 from powertrader_core.testing._static import (
     KNOWN_REGIONS,
@@ -63,6 +64,10 @@ class ExchangeConformance:
       transport (or to read a simulator's own counter).
     - ``valid_order()``: an order the cassette or simulator fills, to check the result's shape.
     - ``break_server()``: make the server fail (5xx), to check the error that arrives.
+    - ``missing_order_id``: an order id in the exchange's own format that no order has, for
+      the unknown-order checks (default ``MISSING_ORDER_ID``). An exchange that answers a
+      malformed id as invalid (Binance ``-1100``, Kraken ``EOrder:Invalid order``) is right
+      to: give it a well-formed one, whose answer is the "does not exist" one.
     - ``skip_checks``: ``{"check_name": "reason"}``.
     """
 
@@ -80,6 +85,8 @@ class ExchangeConformance:
     fill_amount: ClassVar[Decimal | str] = "0.001"
     #: Ask ``get_open_orders(symbols[0])``; False asks ``get_open_orders()`` (every market).
     open_orders_by_symbol: ClassVar[bool] = True
+    #: An id in the exchange's format that no order has (the unknown-order checks).
+    missing_order_id: ClassVar[str] = MISSING_ORDER_ID
     skip_checks: ClassVar[Mapping[str, str]] = {}
 
     _spy: TransportSpy
@@ -297,12 +304,16 @@ class ExchangeConformance:
     @_asyncio
     async def test_unknown_order_lookup(self, conformance_exchange: AbstractExchange) -> None:
         exchange = await self._ready(conformance_exchange)
-        await checks.check_lookup_unknown_order(exchange, self._first_symbol())
+        await checks.check_lookup_unknown_order(
+            exchange, self._first_symbol(), self.missing_order_id
+        )
 
     @_asyncio
     async def test_unknown_order_cancel(self, conformance_exchange: AbstractExchange) -> None:
         exchange = await self._ready(conformance_exchange)
-        await checks.check_cancel_unknown_order(exchange, self._first_symbol())
+        await checks.check_cancel_unknown_order(
+            exchange, self._first_symbol(), self.missing_order_id
+        )
 
     @_asyncio
     async def test_balance(self, conformance_exchange: AbstractExchange) -> None:

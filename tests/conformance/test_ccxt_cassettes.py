@@ -27,7 +27,9 @@ class TestKrakenCassettes(CcxtCassetteConformance):
     name = "kraken"
     symbols = ("BTC-USD",)
     too_small_amount = "0.00005"  # ordermin 0.0001 (AssetPairs)
-    skip_checks: ClassVar = NO_RECORDING  # a batch of one pair is the recorded Ticker request
+    # a txid in Kraken's format (6-5-6 letters and digits) that no order has: a malformed
+    # one is "EOrder:Invalid order", which is invalid, not missing
+    missing_order_id = "OABCDE-FGHIJ-KLMNOP"
 
     def valid_order(self) -> OrderRequest:
         return OrderRequest(
@@ -40,8 +42,9 @@ class TestBinanceCassettes(CcxtCassetteConformance):
     name = "binance"
     symbols = ("BTC-USD",)  # quoted on BTCUSDT
     too_small_amount = "0.000005"  # LOT_SIZE minQty 0.00001
+    # Binance's order ids are numbers: "pt-..." is -1100 ILLEGAL_CHARS (invalid, not missing)
+    missing_order_id = "9876543210"
     skip_checks: ClassVar = {
-        **NO_RECORDING,
         "market_data_batch": "no ticker/24hr answer for a list of symbols recorded",
     }
 
