@@ -43,28 +43,16 @@ def _powertrader(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
 
 
 def _wait_for_readers(
-    url: str, watchers: list[subprocess.Popen[str]], within: float = 90.0
+    server: RedisServer, watchers: list[subprocess.Popen[str]], within: float = 90.0
 ) -> None:
-    """Until Redis lists one client per watcher whose last command is XREAD (a watcher
-    resolves "$" to a concrete id before its first XREAD, so from then on it misses nothing);
-    a watcher that exits first fails here with its stderr."""
-    import redis
-
-    client = redis.Redis.from_url(url)
+    """Until Redis lists every watcher in XREAD; a watcher that exits first fails here."""
     deadline = time.monotonic() + within
-    try:
-        while True:
-            readers = [c for c in client.client_list() if c.get("cmd") == "xread"]
-            if len(readers) >= len(watchers):
-                return
-            for watcher in watchers:
-                if watcher.poll() is not None:
-                    raise AssertionError(f"a watcher ended early: {watcher.communicate()}")
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{len(readers)} of {len(watchers)} watchers reading")
-            time.sleep(0.05)
-    finally:
-        client.close()
+    while (reading := server.readers()) < len(watchers):
+        for watcher in watchers:
+            if watcher.poll() is not None:
+                raise AssertionError(f"a watcher ended early: {watcher.communicate()}")
+        assert time.monotonic() < deadline, f"{reading} of {len(watchers)} watchers reading"
+        time.sleep(0.05)
 
 
 @pytest.mark.slow
@@ -79,7 +67,7 @@ def test_one_feed_three_watchers_same_updates(redis_server: RedisServer, tmp_pat
     ]
     # The watchers read from "now": the feed starts once all three have fixed their start
     # and are blocked in XREAD (what Redis itself reports), not after a guessed delay.
-    _wait_for_readers(redis_server.url, watchers)
+    _wait_for_readers(redis_server, watchers)
     feed = _powertrader(
         "feed", "BTC-USD", "ETH-USD", "--exchange", "paper", "--to", redis_server.url,
         "--interval", "0.2", "--duration", "30", "--json", env=_env(tmp_path / "feed"),

@@ -66,7 +66,7 @@ async def test_three_consumers_receive_the_same_updates(redis_server: RedisServe
     try:
         for consumer in consumers:  # consumers first: they read from "now"
             await consumer.start_price_monitoring(["BTC-USD", "ETH-USD"], ["paper"], config=FAST)
-        await asyncio.sleep(0.3)
+        await _readers(redis_server, 3)
         seen: list[list[tuple[str, str, str, Decimal]]] = [[] for _ in consumers]
         for i, consumer in enumerate(consumers):
             consumer.subscribe_to_price_updates(
@@ -109,7 +109,7 @@ async def test_stream_prices_reads_redis_instead_of_opening_feeds(
                     return
 
         reader = asyncio.create_task(read())
-        await asyncio.sleep(0.3)
+        await _readers(redis_server, 1)
         async for _feed, _publisher in _publishing(redis_server.url):
             await asyncio.wait_for(reader, 10)
         assert [u.symbol for u in updates] == ["BTC-USD"] * 3  # ETH-USD was not asked for
@@ -129,7 +129,7 @@ async def test_lost_updates_are_counted_and_said(
     consumer.subscribe_to_price_updates(lambda _ex, _sym, data: got.append(data))
     try:
         await consumer.start_price_monitoring(["BTC-USD"], ["paper"], config=FAST)
-        await asyncio.sleep(0.3)
+        await _readers(redis_server, 1)
         quote = MarketData(symbol="BTC-USD", price=1, bid=1, ask=2, exchange="paper")
         now = quote.timestamp
         for seq in (1, 2, 6):  # 3, 4 and 5 never reach the stream
@@ -165,7 +165,7 @@ async def test_redis_killed_and_restarted_consumers_report_the_gap_and_resume(
     label = redacted_url(redis_server.url)
     try:
         await consumer.start_price_monitoring(["BTC-USD"], ["paper"], config=FAST)
-        await asyncio.sleep(0.3)
+        await _readers(redis_server, 1)
         await publisher.start()
         await feed.start_price_monitoring(["BTC-USD"], ["paper"], config=FAST)
         await _until(lambda: len(got) >= 3)
@@ -199,3 +199,13 @@ async def _until(condition: Any, within: float = 15.0) -> None:
     while not condition():
         assert loop.time() < deadline, "condition not met in time"
         await asyncio.sleep(0.05)
+
+
+async def _readers(server: RedisServer, count: int, within: float = 60.0) -> None:
+    """Until Redis lists ``count`` consumers in XREAD: their "$" start is fixed, so what is
+    published from now on reaches them (a fixed sleep was too short on a loaded machine)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while (reading := await asyncio.to_thread(server.readers)) < count:
+        assert loop.time() < deadline, f"{reading} of {count} consumers reading"
+        await asyncio.sleep(0.02)

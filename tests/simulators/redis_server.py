@@ -69,6 +69,18 @@ class RedisServer:
         self.kill()
         raise RuntimeError(f"redis-server did not start on port {self.port}")
 
+    def readers(self) -> int:
+        """How many clients Redis lists with XREAD as their last command: consumers that have
+        fixed their "$" start (``RedisPriceSource`` resolves it before its first XREAD) and
+        so miss nothing published from then on. Tests wait for this instead of sleeping."""
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        try:
+            return sum(1 for c in client.client_list() if c.get("cmd") == "xread")
+        finally:
+            client.close()
+
     def kill(self) -> None:
         if self.process is not None:
             self.process.kill()
