@@ -1,7 +1,9 @@
 """A second process on the same key, for ``test_kraken_budget.py``: ``n`` private reads
 against the simulator at ``base_url``; prints how many were refused and when it finished (as
-JSON). With a fourth argument, a wall-clock time, the reads start then (after the exchange is
-ready), so a test measures the budget and not the interpreters' start-up."""
+JSON). With a fourth argument ``--barrier`` it prints ``ready`` once its exchange is ready and
+starts the reads when a line arrives on stdin: the test releases every child together once all
+are ready, so it measures the budget and not the interpreters' start-up (however long that
+takes on a busy machine)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from powertrader_core.errors import ExchangeRateLimitError
 from tests.cassette_support import TEST_SECRETS
 
 
-async def main(base_url: str, markets: str, n: int, start_at: float | None = None) -> None:
+async def main(base_url: str, markets: str, n: int, barrier: bool = False) -> None:
     config = {
         "api_key": TEST_SECRETS["api_key"],
         "api_secret": TEST_SECRETS["api_secret"],
@@ -28,9 +30,10 @@ async def main(base_url: str, markets: str, n: int, start_at: float | None = Non
     }
     refused = 0
     async with KrakenExchange(config) as exchange:
-        if start_at is not None:
+        if barrier:
             await exchange.initialize()
-            await asyncio.sleep(max(0.0, start_at - time.time()))
+            print("ready", flush=True)
+            await asyncio.to_thread(sys.stdin.readline)
         for _ in range(n):
             try:
                 await exchange.get_balance()
@@ -40,5 +43,5 @@ async def main(base_url: str, markets: str, n: int, start_at: float | None = Non
 
 
 if __name__ == "__main__":
-    start = float(sys.argv[4]) if len(sys.argv) > 4 else None
-    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), start))
+    barrier = sys.argv[4:] == ["--barrier"]
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), barrier))

@@ -80,7 +80,6 @@ async def test_two_machines_on_one_kraken_key_are_never_refused(
 
     sim = await kraken_sim_factory(tier="pro", latency=0.02, public_per_second=1.0)
     children = []
-    start_at = time.time() + 15.0  # both interpreters are up and their exchanges ready by then
     for machine in ("one", "two"):
         home = tmp_path / machine
         markets = home / "markets"
@@ -92,17 +91,26 @@ async def test_two_machines_on_one_kraken_key_are_never_refused(
         children.append(
             await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "tests.ccxt._budget_child", sim.base_url, str(markets),
-                "19", str(start_at), cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
+                "19", "--barrier", cwd=ROOT, env=env, stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             )
         )
+    # Both interpreters up and their exchanges ready (however long a busy machine takes),
+    # then both released together: what follows is the budget's doing.
+    for child in children:
+        assert child.stdout is not None
+        ready = await asyncio.wait_for(child.stdout.readline(), 120)
+        assert ready == b"ready\n", ready
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write(b"go\n")
+        await child.stdin.drain()
     outputs = [await asyncio.wait_for(child.communicate(), 120) for child in children]
     assert [child.returncode for child in children] == [0, 0], outputs
     assert [json.loads(out)["refused"] for out, _ in outputs] == [0, 0]
     assert not any(err for _out, err in outputs), outputs  # no fallback, no warning
     assert sim.refused == []
     assert sim.count("BalanceEx") == 38
-    assert time.time() > start_at, "the children were not ready in time: the test says nothing"
     # The budget's schedule, as the exchange saw it: first to last arrival of the 38 reads
     # (each child's own processing after its last grant is not the budget's doing).
     arrivals = sorted(r.at for r in sim.requests if r.path.endswith("BalanceEx"))
