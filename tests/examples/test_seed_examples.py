@@ -10,7 +10,6 @@ or aiohttp about resources left open, although no example closes its manager.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 
 from tests.examples.harness import EXAMPLES, Run, prepare, run_example
 from tests.simulators.fixtures import kraken_config
+from tests.timing import wall_budget
 
 pytest.importorskip("powertrader_ccxt")
 
@@ -27,17 +27,6 @@ SHIPPED = {
     "market_data.py", "order_placement.py", "balances.py", "monitoring.py", "streaming.py",
     "symbol_conversion.py", "config_helpers.py", "hub_settings.py", "custom_exchange.py",
 }
-
-
-def _wall_budget(seconds: float) -> float:
-    """``seconds`` on an idle machine, stretched by how oversubscribed the CPUs are now.
-
-    The suite shares 2 cores with many processes (load averages of 15-20 were seen): a child
-    process gets a fraction of a core, and a wall-clock bound must scale with it or it tests
-    the machine's load, not the code.
-    """
-    load = os.getloadavg()[0] / (os.cpu_count() or 1)
-    return seconds * max(1.0, load)
 
 
 def _clean(run: Run) -> None:
@@ -147,7 +136,7 @@ async def test_streaming_with_the_websocket_host_unreachable(
     assert "[kraken] Connected" in kraken
     assert any(re.fullmatch(r"\[kraken\] BTC-USD: \$\d+(\.\d+)?", line) for line in kraken)
     assert any(re.fullmatch(r"\[kraken\] ETH-USD: \$\d+(\.\d+)?", line) for line in kraken)
-    assert took < _wall_budget(10.0), took
+    assert took < wall_budget(10.0), took
     assert kraken_sim.count("public/Ticker") >= 1  # polled from REST: no websocket reached
 
 

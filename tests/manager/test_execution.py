@@ -19,6 +19,7 @@ from powertrader_core.manager.health import HealthTracker
 from tests.fakes import registered
 from tests.manager.conftest import MakeManager
 from tests.manager.fakes import FakeVenue, keys, venue
+from tests.timing import wall_budget
 
 RICH = {"USD": 1_000_000, "BTC": 10}
 
@@ -230,7 +231,7 @@ async def test_an_order_without_answer_times_out_saying_it_may_have_been_sent(bo
         start = time.perf_counter()
         with pytest.raises(ExchangeConnectionError, match="may have reached") as caught:
             await manager.place_order(_buy(), exchange="deep")
-        assert time.perf_counter() - start < 0.5
+        assert time.perf_counter() - start < 0.2 + wall_budget(0.3)  # the timeout, our work
     assert caught.value.request_sent is None
     assert book["deep"].knobs.calls["place_order"] == 1
 
