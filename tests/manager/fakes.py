@@ -8,6 +8,7 @@ fail, or run out of money) and read back what was asked of it (``knobs.calls``).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,11 @@ class Knobs:
     book: bool = True
     order_error: BaseException | None = None  # raised by place_order only
     calls: Counter[str] = field(default_factory=Counter)
+    # time.monotonic() as the venue saw each call: when it came in, and when its wait (latency,
+    # hang) was over; a call cancelled while waiting never finishes. Tests check concurrency
+    # from these, not from a wall clock that counts a loaded machine's scheduling.
+    started: list[float] = field(default_factory=list)
+    finished: list[float] = field(default_factory=list)
     orders: list[OrderRequest] = field(default_factory=list)
     closed: int = 0
 
@@ -72,10 +78,12 @@ class FakeVenue(AbstractExchange):
     async def _act(self, operation: str, symbol: str | None = None) -> None:
         knobs = self.knobs
         knobs.calls[operation] += 1
+        knobs.started.append(time.monotonic())
         if knobs.hang:
             await asyncio.Event().wait()
         if knobs.latency:
             await asyncio.sleep(knobs.latency)
+        knobs.finished.append(time.monotonic())
         if knobs.errors:
             raise knobs.errors.pop(0)
         if knobs.error is not None:
