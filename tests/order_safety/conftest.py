@@ -43,6 +43,25 @@ def _short_kraken_deadlines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 MakeManager = Callable[..., MultiExchangeManager]
 
 
+class _MarketsFirst(MultiExchangeManager):
+    """Entered with Kraken's markets already loaded, under a generous timeout: the short
+    ``exchange_timeout`` of a test here then times its orders and lookups, not a busy machine's
+    first markets download ("kraken initialize: no answer within 0.3 s" was a flake under
+    load). The same manager and limiter load them as the first call would have."""
+
+    async def __aenter__(self) -> MultiExchangeManager:
+        short = self.settings.exchange_timeout
+        self.settings.exchange_timeout = 30.0
+        try:
+            await self.get_exchange("kraken")
+        except BaseException:
+            await self.close()
+            raise
+        finally:
+            self.settings.exchange_timeout = short
+        return self
+
+
 @pytest.fixture
 def make_kraken_manager(tmp_path: Path) -> MakeManager:
     """``make(sim, journal=None, timeout=0.5, config=None, **settings)``: a manager whose only
@@ -62,7 +81,7 @@ def make_kraken_manager(tmp_path: Path) -> MakeManager:
         extra = {"rate_limit_ms": 5, "timeout": 5, **(config or {})}
         sim.deadline_min_seconds = 0.0  # the plugin's minimum is shortened (above)
         config = kraken_config(sim, tmp_path / "markets", **extra)
-        return MultiExchangeManager(
+        return _MarketsFirst(
             DictConfig({"kraken": config}),
             settings(
                 exchange_timeout=timeout,

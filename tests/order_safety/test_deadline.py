@@ -47,13 +47,6 @@ async def _settled(sim: KrakenSimulator, seconds: float = 3.0) -> None:
     raise AssertionError("the simulator never processed the held AddOrder")
 
 
-async def _warm(make_kraken_manager: Any, sim: KrakenSimulator) -> None:
-    """Markets loaded once with time to spare, so the 0.3 s timeouts below time the order,
-    not a busy machine's first markets download (the next manager reads the cache)."""
-    async with make_kraken_manager(sim, timeout=5) as manager:
-        await manager.get_exchange("kraken")
-
-
 async def _journaled(path: Path, cid: str) -> tuple[S, int]:
     async with OrderJournal(path) as journal:
         entry = await journal.get(cid, "kraken")
@@ -66,7 +59,6 @@ async def test_a_late_request_past_its_deadline_is_refused_and_the_resend_is_the
 ) -> None:
     order = _order()
     kraken_sim.fail("hold", path="AddOrder", delay=1.5)  # the deadline: at most 1.3 s
-    await _warm(make_kraken_manager, kraken_sim)
     async with make_kraken_manager(kraken_sim, timeout=0.3, config={"order_deadline": 0.3}) as m:
         result = await m.place_order(order, exchange="kraken")
     await _settled(kraken_sim)
@@ -88,7 +80,6 @@ async def test_a_late_request_before_its_deadline_is_found_not_resent(
     request until its deadline (1 to 2 s); the manager looks again after it and finds it."""
     order = _order()
     kraken_sim.fail("hold", path="AddOrder", delay=0.6)
-    await _warm(make_kraken_manager, kraken_sim)
     async with make_kraken_manager(kraken_sim, timeout=0.3, config={"order_deadline": 1.0}) as m:
         result = await m.place_order(order, exchange="kraken")
     assert kraken_sim.count("AddOrder") == 1 and kraken_sim.refused == []
@@ -105,7 +96,6 @@ async def test_without_an_engine_deadline_a_late_request_is_never_resent(
     resent, and reconcile() finds it once it landed. One order."""
     order = _order()
     kraken_sim.fail("hold", path="AddOrder", delay=1.5)
-    await _warm(make_kraken_manager, kraken_sim)
     async with make_kraken_manager(
         kraken_sim, timeout=1.0, config={"order_deadline": False}
     ) as manager:
