@@ -2,7 +2,8 @@
 
 The trading keys, their defaults and their forgiving validation come from the PowerTrader hub's
 ``gui_settings.json`` (see ``reference/settings.md``): a user's existing file loads unchanged,
-"0.5%" is read as 0.5, a negative percentage becomes 0 and a level outside 1..7 is clamped,
+"0.5%" is read as 0.5, a negative percentage becomes 0 and a level outside 1..7 is clamped
+(each change logged as a warning naming the key, never silent),
 because the hub did exactly that and users' files rely on it. Values that cannot mean anything
 (a region of "mars", a level of "high") are refused with a :class:`ConfigurationError` naming
 the file (and line) or the environment variable they came from.
@@ -41,6 +42,7 @@ from pydantic import (
     PlainSerializer,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -77,10 +79,19 @@ def _number(value: Any) -> Decimal:
     return number
 
 
-def _non_negative(value: Any) -> Decimal:
-    """The hub's rule for percentages and multipliers: a negative becomes 0."""
+def _adjusted(info: ValidationInfo, given: Any, used: Any, rule: str) -> None:
+    """The hub's forgiving rules change a value; say so, once per load, naming the key: a
+    setting that silently means something else than what was written is a trap."""
+    log.warning("settings: %s = %r %s; using %s", info.field_name, given, rule, used)
+
+
+def _non_negative(value: Any, info: ValidationInfo) -> Decimal:
+    """The hub's rule for percentages and multipliers: a negative becomes 0 (and says so)."""
     number = _number(value)
-    return number if number >= 0 else Decimal(0)
+    if number >= 0:
+        return number
+    _adjusted(info, value, 0, "is negative")
+    return Decimal(0)
 
 
 def _decimal_out(value: Decimal) -> float | str:
@@ -98,12 +109,20 @@ def _int_from(value: Any) -> int:
     return int(number)
 
 
-def _clamp_level(value: Any) -> int:
-    return max(1, min(7, _int_from(value)))
+def _clamp_level(value: Any, info: ValidationInfo) -> int:
+    level = _int_from(value)
+    clamped = max(1, min(7, level))
+    if clamped != level:
+        _adjusted(info, value, clamped, "is outside 1..7")
+    return clamped
 
 
-def _at_least_zero(value: Any) -> int:
-    return max(0, _int_from(value))
+def _at_least_zero(value: Any, info: ValidationInfo) -> int:
+    number = _int_from(value)
+    if number < 0:
+        _adjusted(info, value, 0, "is negative")
+        return 0
+    return number
 
 
 def _split(value: Any) -> Any:
@@ -141,7 +160,7 @@ def _dca_levels(value: Any) -> list[Decimal]:
         try:
             levels.append(_number(item))
         except (ValueError, TypeError):
-            log.debug("settings: dca_levels entry dropped (not a number)")
+            log.warning("settings: dca_levels entry %r is not a number; dropped", item)
     return levels
 
 
