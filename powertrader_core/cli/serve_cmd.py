@@ -67,6 +67,7 @@ async def _serve(
     token: str | None,
     interval: float,
     allow_hosts: Sequence[str] = (),
+    source: str | None = None,
 ) -> int:
     """Serve until SIGINT or SIGTERM; returns the signal that stopped it, once all is closed."""
     import asyncio
@@ -78,7 +79,7 @@ async def _serve(
     wanted = list(dict.fromkeys(canonical_symbol(symbol) for symbol in symbols))
     names = await exchange_names(exchanges)
     policy = Policy(host, token, extra_hosts=frozenset(allow_hosts))
-    async with make_manager(names) as manager:
+    async with make_manager(names, price_source=source) as manager:
         board = LiveBoard(manager, wanted, names, poll_interval=interval)
         async with board, running(create_app(board, policy), board, host, port) as url:
             loop = asyncio.get_running_loop()
@@ -145,6 +146,15 @@ def serve_command(
             "host name on your network; every other Host header is refused.",
         ),
     ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="URL",
+            help="Show the prices a `powertrader feed` publishes (redis://HOST:PORT/DB) "
+            "instead of asking the exchanges for them.",
+        ),
+    ] = None,
 ) -> None:
     """A live dashboard in the browser: quotes, chart, health, balances, orders, plugins.
 
@@ -159,7 +169,7 @@ def serve_command(
     _require_web_extra()
     stopped_by = run(
         _serve(symbols or list(DEFAULT_SYMBOLS), exchange, host, port, token or None, interval,
-               allow_host or ())
+               allow_host or (), source)
     )
     if stopped_by == signal.SIGINT:  # Ctrl-C, after a clean shutdown: 130 as every command
         raise typer.Exit(EXIT_INTERRUPTED)

@@ -209,3 +209,23 @@ async def _readers(server: RedisServer, count: int, within: float = 60.0) -> Non
     while (reading := await asyncio.to_thread(server.readers)) < count:
         assert loop.time() < deadline, f"{reading} of {count} consumers reading"
         await asyncio.sleep(0.02)
+
+
+async def test_the_dashboard_shows_what_a_feed_publishes(redis_server: RedisServer) -> None:
+    """`powertrader serve --from redis://...`: the board's manager reads the stream."""
+    pytest.importorskip("starlette")
+    from powertrader_core.web import LiveBoard
+
+    consumer = _manager(price_source=redis_server.url)
+    board = LiveBoard(consumer, ["BTC-USD"], ["paper"], poll_interval=0.05)
+    try:
+        async with board:
+            await asyncio.sleep(0.3)
+            async for _feed, _publisher in _publishing(redis_server.url):
+                await _until(lambda: bool(board.snapshot()["quotes"]))
+            quote = board.snapshot()["quotes"][0]
+            assert (quote["exchange"], quote["symbol"]) == ("paper", "BTC-USD")
+            assert consumer.price_monitor._feeds == {}  # no feed of its own
+            assert consumer.get_price_monitoring_status()["source"]["received"] > 0
+    finally:
+        await consumer.close()
