@@ -153,6 +153,7 @@ def test_ctrl_c_at_a_prompt_exits_130(env: dict[str, str]) -> None:
         assert code == 130
     finally:
         process.kill()
+        process.wait()  # reaped: a failure here is not also a ResourceWarning in the next test
         os.close(master)
 
 
@@ -167,6 +168,7 @@ def test_public_prices_at_a_terminal_never_ask_for_the_passphrase(env: dict[str,
         code, output = _drain(master, process, 20)
     finally:
         process.kill()
+        process.wait()  # reaped: a failure here is not also a ResourceWarning in the next test
         os.close(master)
     text = output.decode(errors="replace")
     assert "Passphrase" not in text
@@ -211,6 +213,7 @@ def test_a_live_order_without_keys_answers_in_one_line_without_asking(
         code, output = _drain(master, process, 30)
     finally:
         process.kill()
+        process.wait()  # reaped: a failure here is not also a ResourceWarning in the next test
         os.close(master)
     text = output.decode(errors="replace").strip()
     assert code == 1
