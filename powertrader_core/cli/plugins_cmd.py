@@ -33,7 +33,7 @@ def plugins_command(
     from rich.markup import escape
     from rich.table import Table
 
-    from powertrader_core.plugins.registry import HOOKSPEC_VERSION
+    from powertrader_core.plugins.hookspecs import HOOKSPEC_VERSION
 
     console = Console()
     if not records:

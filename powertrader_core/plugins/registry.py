@@ -40,19 +40,12 @@ from powertrader_core.plugins.hookspecs import (
     HOOKSPEC_VERSION,
     PROJECT_NAME,
     HookSpecs,
-    hookimpl,
-    hookspec,
 )
 
 __all__ = [
-    "ENTRY_POINT_GROUP",
-    "HOOKSPEC_VERSION",
-    "PROJECT_NAME",
     "PluginInfo",
     "PluginRegistry",
     "get_registry",
-    "hookimpl",
-    "hookspec",
     "plugin_records",
     "reset_registry",
 ]
