@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -112,6 +113,21 @@ class FeedState:
     last_error: str | None = None
     last_error_at: float | None = None
     retry_in: float | None = None
+
+    def delivered(self, mode: str) -> bool:
+        """A quote arrived by ``mode`` (``websocket``, ``polling``, or a source's): count and
+        stamp it. True when subscribers have not been told yet: prices flowing again, or now
+        by another mode."""
+        self.updates += 1
+        self.last_update = time.time()
+        if self.connected is True and self.mode == mode:
+            return False
+        if self.connected is not True:
+            self.connects += 1
+        self.connected = True
+        self.mode = mode
+        self.retry_in = None
+        return True
 
     def snapshot(self, dropped_by_subscriber: Mapping[str, int] | None = None) -> dict[str, Any]:
         """The status entry: mode, connected, last update (UTC), counters, drops."""

@@ -139,19 +139,12 @@ class Feed:
 
     def _delivered(self, symbol: str, data: MarketData, source: str) -> None:
         state = self.state
-        state.updates += 1
-        state.last_update = time.time()
         if source == "websocket":
             self._stream_live = True
             state.websocket = "up"
         if source == "websocket" or not self._streaming:
             self.backoff.reset()  # polls delivering must not hurry the websocket's retries
-        if state.connected is not True or state.mode != source:
-            if state.connected is not True:
-                state.connects += 1
-            state.connected = True
-            state.mode = source
-            state.retry_in = None
+        if state.delivered(source):
             log.info("%s: prices flowing (%s)", self.name, source)
             self.hooks.connection(self.name, True, source)
         self.hooks.publish(self.name, symbol, data)

@@ -29,7 +29,6 @@ import inspect
 import itertools
 import logging
 import random
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -88,12 +87,8 @@ class SourceSink:
 
     def publish(self, exchange: str, symbol: str, data: MarketData, mode: str) -> None:
         state = self._monitor._states.setdefault(exchange, FeedState(exchange))
-        state.mode = mode
         state.running = True
-        state.updates += 1
-        state.last_update = time.time()
-        if state.connected is not True:
-            state.connected = True
+        state.delivered(mode)  # the publisher's own events tell subscribers of changes
         self._monitor._publish(exchange, symbol, data)
 
     def connection(self, name: str, connected: bool, mode: str) -> None:
