@@ -262,7 +262,8 @@ class Settings(BaseModel):
     journal_path: Path | None = None
     #: A Redis that holds the rate-limit budgets of every process and machine using it
     #: (``redis://HOST:PORT/DB``; ``POWERTRADER_REDIS_URL`` too). None: this machine's files.
-    redis_url: str | None = None
+    #: May carry a password: kept out of repr (``redis://:secret@host``).
+    redis_url: str | None = Field(default=None, repr=False)
 
     _source: Path | None = PrivateAttr(default=None)
 

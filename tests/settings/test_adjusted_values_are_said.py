@@ -35,3 +35,10 @@ def test_values_in_range_say_nothing(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="powertrader_core")
     Settings(trade_start_level=3, start_allocation_pct="0.5%", max_dca_buys_per_24h=2)
     assert caplog.text == ""
+
+
+def test_a_redis_password_never_shows_in_the_settings_repr() -> None:
+    settings = Settings(redis_url="redis://:hunter2-secret@127.0.0.1:6379/0")
+    assert settings.redis_url is not None and "hunter2" in settings.redis_url
+    assert "hunter2" not in repr(settings)
+    assert "hunter2" not in str(settings)
