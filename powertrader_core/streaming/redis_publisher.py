@@ -110,6 +110,7 @@ class RedisPublisher:
         self._pending: deque[tuple[str, dict[str, str]]] = deque(maxlen=buffer_size)
         self._wake = asyncio.Event()
         self._seq = 0
+        self._in_flight = 0
         self._task: asyncio.Task[None] | None = None
         self._subscriptions: list[Subscription] = []
         self._mode: Callable[[str], str] = lambda _exchange: "unknown"
@@ -192,23 +193,39 @@ class RedisPublisher:
                 self._backoff.reset()
 
     async def _write_batch(self) -> None:
-        batch = [self._pending[i] for i in range(min(_BATCH, len(self._pending)))]
-        pipe = self._client.pipeline(transaction=False)
-        prices: list[str | int] = [self.maxlen]
-        for stream, fields in batch:
-            if stream == self.stream:
-                sep = FIELD_SEPARATOR
-                prices.append(sep.join(f"{key}{sep}{value}" for key, value in fields.items()))
-            else:  # a connection event: rare, one XADD each
-                pipe.xadd(stream, fields, maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
-        if len(prices) > 1:
-            await self._append(keys=[self.stream], args=prices, client=pipe)
-        await pipe.execute()
-        # Only what Redis took leaves the buffer: a failed round trip is written again.
-        for _ in batch:
-            if self._pending:
-                self._pending.popleft()
-        self.published += sum(1 for stream, _fields in batch if stream == self.stream)
+        """Take up to ``_BATCH`` entries out of the buffer and write them in one round trip.
+
+        They leave the buffer before the round trip, so updates arriving meanwhile (which may
+        push out the oldest of a full buffer) never push out what is already on its way; if the
+        round trip fails they go back in front, as far as there is room (the rest counted as
+        dropped), to be written again.
+        """
+        batch = [self._pending.popleft() for _ in range(min(_BATCH, len(self._pending)))]
+        self._in_flight = len(batch)
+        try:
+            pipe = self._client.pipeline(transaction=False)
+            sep = FIELD_SEPARATOR
+            prices: list[str | int] = [self.maxlen]
+            for stream, fields in batch:
+                if stream == self.stream:
+                    prices.append(sep.join(f"{key}{sep}{value}" for key, value in fields.items()))
+                else:  # a connection event: rare, one XADD each
+                    pipe.xadd(stream, fields, maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
+            if len(prices) > 1:
+                await self._append(keys=[self.stream], args=prices, client=pipe)
+            await pipe.execute()
+        except BaseException:
+            self._put_back(batch)
+            raise
+        finally:
+            self._in_flight = 0
+        self.published += len(prices) - 1
+
+    def _put_back(self, batch: list[tuple[str, dict[str, str]]]) -> None:
+        room = (self._pending.maxlen or 0) - len(self._pending)
+        keep = batch[len(batch) - room :] if room < len(batch) else batch
+        self.dropped += len(batch) - len(keep)
+        self._pending.extendleft(reversed(keep))
 
     def _went_down(self, exc: BaseException) -> None:
         self.last_error = f"{type(exc).__name__}: {exc}"
@@ -223,7 +240,7 @@ class RedisPublisher:
     async def flush(self, within: float = 2.0) -> None:
         """Wait (up to ``within`` seconds) until everything queued is in Redis."""
         deadline = time.monotonic() + within
-        while self._pending and time.monotonic() < deadline:
+        while (self._pending or self._in_flight) and time.monotonic() < deadline:
             self._wake.set()
             await asyncio.sleep(0.01)
 
@@ -258,7 +275,7 @@ class RedisPublisher:
             "publisher": self.publisher,
             "connected": self.connected,
             "published": self.published,
-            "queued": len(self._pending),
+            "queued": len(self._pending) + self._in_flight,
             "dropped": self.dropped,
             "refused": self.refused,
             "last_error": self.last_error,
